@@ -1,0 +1,62 @@
+# failover-operator — the team's vocabulary.
+#   make test     everything from nothing: venv, lint, types, control plane build (cached), whole suite
+#   make demo     bring the test bed up and show it (grows into the full demo)
+#   make bed-up / bed-down   the test bed in the background for hands-on work (settings in .bed/env)
+#   make run      the operator in the foreground against the current KUBECONFIG and AWS settings
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock pyproject.toml | sha256sum | cut -c1-12)
+PYTEST_ARGS ?=
+
+.PHONY: help venv lint typecheck test unit controlplane bed-up bed-down bed-status run demo clean
+
+help:
+	@grep -E '^#   make' Makefile | sed 's/^#   //'
+
+$(STAMP): requirements-dev.lock pyproject.toml
+	@echo "==> creating $(VENV) from requirements-dev.lock"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	@$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+venv: $(STAMP)
+
+lint: venv
+	$(VENV)/bin/ruff check operator tests
+
+typecheck: venv
+	$(VENV)/bin/mypy operator/failover_operator
+	$(VENV)/bin/mypy tests/testbed
+
+controlplane:
+	@bash tests/controlplane/build.sh >/dev/null
+
+unit: venv
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+# pytest exits 5 when it collected no tests: that is a failure for us, never a pass.
+test: venv lint typecheck controlplane
+	@set +e; $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests — failing" >&2; exit 1; fi; exit $$rc
+
+bed-up: venv controlplane
+	@PYTHONPATH=tests $(PY) -m testbed.bedctl up
+
+bed-down: venv
+	@PYTHONPATH=tests $(PY) -m testbed.bedctl down
+
+bed-status: venv
+	@PYTHONPATH=tests $(PY) -m testbed.bedctl status
+
+run: venv
+	$(VENV)/bin/kopf run --standalone --all-namespaces -m failover_operator.main
+
+demo: venv controlplane
+	@PYTHONPATH=tests $(PY) -m testbed.demo
+
+clean:
+	rm -rf $(VENV) .bed .pytest_cache .mypy_cache .ruff_cache
