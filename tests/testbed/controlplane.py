@@ -202,15 +202,25 @@ class ControlPlane:
     def kubectl_run(
         self, *args: str, kubeconfig: Path | None = None, stdin: str | None = None, check: bool = True
     ) -> subprocess.CompletedProcess[str]:
-        """Run the built kubectl against this control plane."""
-        return subprocess.run(
+        """Run the built kubectl against this control plane; with `check`, a failure raises with kubectl's stderr."""
+        result = subprocess.run(
             [str(self.kubectl), f"--kubeconfig={kubeconfig or self.kubeconfig}", *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            check=check,
-            timeout=120,
-        )
+            input=stdin, capture_output=True, text=True, check=False, timeout=120,
+        )  # fmt: skip
+        if check and result.returncode != 0:
+            raise RuntimeError(f"kubectl {' '.join(args)} failed ({result.returncode}): {result.stderr.strip()}")
+        return result
+
+    def apply_crd(self, path: Path, timeout: float = 60) -> None:
+        """Apply a CRD and poll until it is Established (`kubectl wait` fails before conditions exist)."""
+        name = yaml.safe_load(path.read_text())["metadata"]["name"]
+        self.kubectl_run("apply", "-f", str(path))
+        jsonpath = '{.status.conditions[?(@.type=="Established")].status}'
+        deadline = time.monotonic() + timeout
+        while self.kubectl_run("get", "crd", name, "-o", f"jsonpath={jsonpath}").stdout != "True":
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"CRD {name} not Established within {timeout} s")
+            time.sleep(0.2)
 
     def stop(self, remove_workdir: bool = True) -> None:
         for process in reversed(self.processes):  # apiserver first, then etcd
