@@ -1,0 +1,47 @@
+"""CloudFront calls: read a distribution's config with its ETag, update it with IfMatch.
+
+Only the operator's two concerns are ever changed (aliases and viewer
+certificate); the rest of the config is sent back exactly as read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import AwsError, Kind, call
+
+
+def get_distribution(cloudfront: Any, distribution_id: str) -> dict[str, Any] | None:
+    """The distribution (Id, ARN, Status, DomainName, DistributionConfig) and its ETag, or None."""
+    try:
+        response = call(cloudfront.get_distribution, Id=distribution_id)
+    except AwsError as error:
+        if error.kind is Kind.NOT_FOUND:
+            return None
+        raise
+    return {**response["Distribution"], "ETag": response["ETag"]}
+
+
+def get_distribution_config(cloudfront: Any, distribution_id: str) -> tuple[dict[str, Any], str]:
+    response = call(cloudfront.get_distribution_config, Id=distribution_id)
+    return dict(response["DistributionConfig"]), str(response["ETag"])
+
+
+def update_distribution(cloudfront: Any, distribution_id: str, config: dict[str, Any], etag: str) -> dict[str, Any]:
+    """Write the whole config back guarded by IfMatch; PreconditionFailed means re-read and retry."""
+    response = call(cloudfront.update_distribution, Id=distribution_id, DistributionConfig=config, IfMatch=etag)
+    return {**response["Distribution"], "ETag": response["ETag"]}
+
+
+def list_alias_owners(cloudfront: Any) -> dict[str, str]:
+    """Every alias in the account and the distribution id that holds it (for AliasConflict pre-checks)."""
+    owners: dict[str, str] = {}
+    kwargs: dict[str, str] = {"MaxItems": "100"}
+    while True:
+        page = call(cloudfront.list_distributions, **kwargs)["DistributionList"]
+        for summary in page.get("Items", []) or []:
+            for alias in summary.get("Aliases", {}).get("Items", []) or []:
+                owners[alias.lower()] = summary["Id"]
+        if not page.get("IsTruncated"):
+            return owners
+        kwargs["Marker"] = page["NextMarker"]

@@ -1,0 +1,134 @@
+"""kopf glue: turn events into reconcile passes and outcomes into status, Events and retries.
+
+* One level-based handler for create, update and resume; a deletion handler
+  behind the finalizer. Waiting for AWS (Deploying, PENDING) is a
+  ``TemporaryError`` with a delay: no worker thread ever blocks on a waiter.
+* Secrets are watched with an *event* handler only (never create/update
+  handlers: kopf would store the whole Secret, ``tls.key`` included, in a
+  diff-base annotation). When a TLS Secret's certificate really changes, each
+  FailoverDomain that references it gets an annotation with the new digest,
+  which kopf delivers as an update: Secret changes are serialised with every
+  other handler of that FailoverDomain.
+* An index of FailoverDomains gives each pass its peers (shared distributions,
+  hostname ownership) without listing the cluster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+import kopf
+
+from . import kube
+from .aws.session import AwsClients
+from .model.naming import Owner
+from .model.spec import parse_spec
+from .reconcile import Inputs, Outcome, Timing, reconcile, release
+from .reconcile.context import Peer, SecretView
+from .status import status_patch
+
+G, V, P = kube.GROUP, kube.VERSION, kube.PLURAL
+_CLIENTS: dict[str, AwsClients] = {}
+
+
+def clients() -> AwsClients:
+    if "aws" not in _CLIENTS:
+        _CLIENTS["aws"] = AwsClients.create()
+    return _CLIENTS["aws"]
+
+
+def timing() -> Timing:
+    return Timing(
+        distribution_poll=float(os.environ.get("FAILOVER_DISTRIBUTION_POLL_SECONDS", "10")),
+        records_poll=float(os.environ.get("FAILOVER_RECORDS_POLL_SECONDS", "5")),
+        error_retry=float(os.environ.get("FAILOVER_ERROR_RETRY_SECONDS", "30")),
+    )
+
+
+@kopf.index(G, V, P)
+def failoverdomain_peers(
+    namespace: str | None, name: str, spec: kopf.Spec, meta: kopf.Meta, **_: Any
+) -> dict[str, dict[str, Any]]:
+    certificate = spec.get("certificate", {})
+    return {
+        "all": {
+            "key": f"{namespace}/{name}",
+            "created": str(meta.get("creationTimestamp", "")),
+            "distribution_id": spec.get("secondary", {}).get("distributionId", ""),
+            "certificate_key": f"{namespace}/{certificate.get('secretName', '')}",
+            "store": certificate.get("store", "ACM"),
+            "hostnames": tuple(host.rstrip(".").lower() for host in spec.get("hostnames", [])),
+            "zone": _zone_key(spec.get("hostedZone", {})),
+            "deleting": bool(meta.get("deletionTimestamp")),
+            "secret_digest": meta.get("annotations", {}).get(kube.SECRET_DIGEST_ANNOTATION, ""),
+        }
+    }
+
+
+def _zone_key(zone: Any) -> str:
+    return str(zone.get("id") or zone.get("name") or "").rstrip(".").lower()
+
+
+def _peers(index: kopf.Index[str, dict[str, Any]], me: str) -> tuple[Peer, ...]:
+    fields = Peer.__dataclass_fields__
+    return tuple(Peer(**{k: v for k, v in entry.items() if k in fields}) for entry in index.get("all", []) if entry["key"] != me)
+
+
+def _inputs(body: kopf.Body, peers: kopf.Index[str, dict[str, Any]]) -> Inputs:
+    meta, namespace, name = body.meta, body.metadata.namespace or "", body.metadata.name or ""
+    spec = parse_spec(body.spec)
+    secret = kube.read_secret(namespace, spec.secret_name)
+    return Inputs(
+        owner=Owner(namespace, name, str(meta.uid)),
+        generation=int(meta.get("generation") or 0),
+        created=str(meta.get("creationTimestamp", "")),
+        spec=spec,
+        status=dict(body.status),
+        secret=SecretView(*secret) if secret else None,
+        peers=_peers(peers, f"{namespace}/{name}"),
+        now=datetime.now(UTC),
+        persist=lambda fields: kube.patch_status(namespace, name, fields),
+    )
+
+
+def _apply(outcome: Outcome, body: kopf.Body, patch: kopf.Patch) -> None:
+    for event in outcome.events:
+        kopf.event(body, type=event.type, reason=event.reason, message=event.message)
+    for key, value in status_patch(body.status, outcome.status).items():
+        patch.status[key] = value
+
+
+@kopf.on.resume(G, V, P)
+@kopf.on.create(G, V, P)
+@kopf.on.update(G, V, P)
+def reconcile_failoverdomain(body: kopf.Body, patch: kopf.Patch, **kwargs: Any) -> None:
+    outcome = reconcile(_inputs(body, kwargs["failoverdomain_peers"]), clients(), timing())
+    _apply(outcome, body, patch)
+    if outcome.retry_after is not None:
+        raise kopf.TemporaryError("waiting for AWS to converge", delay=outcome.retry_after)
+
+
+@kopf.on.delete(G, V, P)
+def release_failoverdomain(body: kopf.Body, patch: kopf.Patch, **kwargs: Any) -> None:
+    done, outcome = release(_inputs(body, kwargs["failoverdomain_peers"]), clients(), timing())
+    _apply(outcome, body, patch)
+    if not done:
+        raise kopf.TemporaryError("AWS resources are still being released", delay=outcome.retry_after or 5)
+
+
+def secret_digest(data: dict[str, str] | None) -> str:
+    """A digest of the certificate material only: metadata-only updates and resyncs do not change it."""
+    material = "\x00".join((data or {}).get(key, "") for key in ("tls.crt", "tls.key", "ca.crt"))
+    return hashlib.sha256(material.encode()).hexdigest()[:32]
+
+
+@kopf.on.event("v1", "secrets", field="type", value="kubernetes.io/tls")
+def tls_secret_changed(type: str, namespace: str | None, name: str, body: kopf.Body, **kwargs: Any) -> None:
+    digest = "deleted" if type == "DELETED" else secret_digest(dict(body.get("data") or {}))
+    for entry in kwargs["failoverdomain_peers"].get("all", []):
+        if entry["certificate_key"] == f"{namespace}/{name}" and not entry["deleting"] and entry["secret_digest"] != digest:
+            owner_namespace, owner_name = entry["key"].split("/", 1)
+            kube.annotate(owner_namespace, owner_name, {kube.SECRET_DIGEST_ANNOTATION: digest})

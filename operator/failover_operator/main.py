@@ -1,0 +1,44 @@
+"""kopf entry point: operator-wide settings, nothing else.
+
+``kopf run -m failover_operator.main`` (or the ``failover-operator`` console
+script) loads this module, which registers the handlers
+(``failover_operator.handlers``) and owns the settings every handler relies
+on, decided on day one because they are persisted in the cluster:
+
+* kopf's own annotations use the ``failover.dev`` prefix (progress and
+  diff-base storage), so upgrades never strand state under a default prefix.
+* Posting of kopf's internal log lines as Events is limited to warnings.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Any
+
+import kopf
+from kopf.cli import main as kopf_main
+
+from . import handlers  # noqa: F401  (registers the handlers)
+
+PERSISTENCE_PREFIX = "failover.dev"
+
+
+@kopf.on.startup()
+def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
+    """Settings that are part of the operator's contract with the cluster."""
+    settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=PERSISTENCE_PREFIX)
+    settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix=PERSISTENCE_PREFIX)
+    settings.posting.level = logging.WARNING
+    # Watch only TLS Secrets (server-side), optionally only labelled ones.
+    settings.watching.field_selectors["v1", "secrets"] = "type=kubernetes.io/tls"
+    label_selector = os.environ.get("FAILOVER_SECRET_LABEL_SELECTOR", "")
+    if label_selector:
+        settings.watching.label_selectors["v1", "secrets"] = label_selector
+
+
+def cli() -> None:
+    """Console script: `failover-operator [kopf run options]` == `kopf run -m failover_operator.main ...`."""
+    sys.argv = ["kopf", "run", "-m", __name__, *sys.argv[1:]]
+    kopf_main()

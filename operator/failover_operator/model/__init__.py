@@ -1,0 +1,1 @@
+"""Pure model: spec, certificates, desired state — no kopf, no boto3."""

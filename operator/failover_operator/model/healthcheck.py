@@ -1,0 +1,99 @@
+"""Desired Route53 health check and the minimal update that reaches it.
+
+Route53 lets most settings change in place (UpdateHealthCheck, guarded by
+HealthCheckVersion) but never Type, RequestInterval or MeasureLatency: a change
+of those means a new check (new CallerReference) and, once the records point
+at it, deleting the old one.
+
+Modes (DESIGN.md §3): Auto = probe normally; Maintenance = Disabled + Inverted
+(Route53 treats the check as unhealthy, traffic goes to the secondary and the
+origin receives no probes); Primary = Disabled (always healthy).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .spec import FailoverSpec
+
+UPDATABLE = ("IPAddress", "Port", "ResourcePath", "FullyQualifiedDomainName", "SearchString", "FailureThreshold",
+             "Inverted", "Disabled", "EnableSNI", "Regions")  # fmt: skip
+RESETTABLE = {"ResourcePath", "FullyQualifiedDomainName", "Regions"}
+MODE_FLAGS = {"Auto": (False, False), "Maintenance": (True, True), "Primary": (True, False)}  # (Disabled, Inverted)
+
+
+def desired_health_check(spec: FailoverSpec, mode: str) -> dict[str, Any]:
+    """The HealthCheckConfig this spec asks for."""
+    check = spec.health_check
+    disabled, inverted = MODE_FLAGS[mode]
+    config: dict[str, Any] = {
+        "Type": check.type,
+        "Port": check.port,
+        "RequestInterval": check.request_interval,
+        "FailureThreshold": check.failure_threshold,
+        "Disabled": disabled,
+        "Inverted": inverted,
+    }
+    config.update(_target(spec))
+    if check.type != "TCP":
+        config["ResourcePath"] = check.path
+    if check.type.endswith("_STR_MATCH"):
+        config["SearchString"] = check.search_string
+    if check.type.startswith("HTTPS"):
+        config["EnableSNI"] = check.enable_sni
+    if check.regions:
+        config["Regions"] = list(check.regions)
+    return config
+
+
+def _target(spec: FailoverSpec) -> dict[str, str]:
+    """Probe the origin itself: by IP for address primaries (FQDN only as Host/SNI), by name for aliases.
+
+    Never probe a hostname we fail over: during failover it resolves to CloudFront.
+    """
+    primary = spec.primary
+    fqdn = spec.health_check.fqdn
+    if primary.alias is not None:
+        return {"FullyQualifiedDomainName": fqdn or primary.alias.dns_name}
+    target = {"IPAddress": (primary.ipv4 or primary.ipv6)[0]}
+    host = fqdn or next((name for name in spec.hostnames if not name.startswith("*.")), None)
+    if host:
+        target["FullyQualifiedDomainName"] = host
+    return target
+
+
+def immutable_fingerprint(config: dict[str, Any]) -> str:
+    """What forces a replacement when it changes."""
+    return json.dumps({key: config.get(key) for key in ("Type", "RequestInterval", "MeasureLatency")}, sort_keys=True)
+
+
+def needs_replacement(current: dict[str, Any], desired: dict[str, Any]) -> bool:
+    current_config = current["HealthCheckConfig"]
+    return any(current_config.get(key) != desired.get(key) for key in ("Type", "RequestInterval"))
+
+
+def update_for(current: dict[str, Any], desired: dict[str, Any]) -> dict[str, Any]:
+    """UpdateHealthCheck arguments that turn `current` into `desired`; {} when nothing differs."""
+    current_config = current["HealthCheckConfig"]
+    changes: dict[str, Any] = {}
+    reset: list[str] = []
+    for key in UPDATABLE:
+        want, have = desired.get(key), _normalised(key, current_config.get(key))
+        if want is None:
+            if have not in (None, "", [], False) and key in RESETTABLE:
+                reset.append("ChildHealthChecks" if key == "Children" else key)
+            continue
+        if _normalised(key, want) != have:
+            changes[key] = want
+    if reset:
+        changes["ResetElements"] = reset
+    return changes
+
+
+def _normalised(key: str, value: Any) -> Any:
+    if key == "Regions":
+        return sorted(value or [])
+    if key in ("Inverted", "Disabled", "EnableSNI"):
+        return bool(value)
+    return value

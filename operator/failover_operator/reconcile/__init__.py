@@ -1,0 +1,147 @@
+"""Orchestration: one level-based pass for create, update, resume and Secret changes.
+
+A pass gathers (Secret, peers, AWS state with reads only), checks everything
+bad input could break (preflight), and only then converges AWS step by step:
+certificate → distribution → health check → records → clean-up. Each step
+reads before it writes and writes only what differs, so an interrupted pass is
+simply finished by the next one. The result is plain data: the status fields
+to write, the Events to post, and when to look again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..aws.errors import AwsError, Kind
+from ..aws.session import AwsClients
+from ..model.naming import set_identifier
+from ..model.records import Identity
+from ..status import (
+    CERTIFICATE_SYNCED,
+    CERTIFICATE_VALID,
+    DISTRIBUTION_READY,
+    HEALTH_CHECK_READY,
+    RECORDS_READY,
+    STEPS,
+    Condition,
+    Reason,
+    merge_conditions,
+    now_rfc3339,
+    summary,
+    waiting,
+)  # fmt: skip
+from . import certificate, distribution, healthcheck, preflight, records
+from .context import Event, Inputs, Pass
+from .release import release_resources
+
+
+@dataclass
+class Outcome:
+    status: dict[str, Any]
+    events: list[Event] = field(default_factory=list)
+    retry_after: float | None = None
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How soon to look again while AWS is still converging (shorter in tests)."""
+
+    distribution_poll: float = 10.0
+    records_poll: float = 5.0
+    error_retry: float = 30.0
+
+
+def identity_of(inputs: Inputs) -> Identity:
+    return Identity(set_identifier(inputs.owner, "primary"), set_identifier(inputs.owner, "secondary"))
+
+
+def reconcile(inputs: Inputs, aws: AwsClients, timing: Timing = Timing()) -> Outcome:
+    state = Pass(inputs=inputs, aws=aws, identity=identity_of(inputs))
+    try:
+        if preflight.run(state):
+            _converge(state, timing)
+    except AwsError as error:
+        _aws_failure(state, error, timing)
+    return _outcome(state)
+
+
+def _converge(state: Pass, timing: Timing) -> None:
+    certificate.sync_certificate(state)
+    if not distribution.sync_distribution(state, timing.distribution_poll):
+        return
+    healthcheck.sync_health_check(state, state.spec.mode)
+    if records.sync_records(state, timing.records_poll):
+        healthcheck.delete_retired(state)
+        certificate.cleanup_retired(state, _certificates_peers_use(state))
+
+
+def _certificates_peers_use(state: Pass) -> set[str]:
+    """Retired entries still needed by a peer (same Secret and store, not being deleted)."""
+    mine = f"{state.inputs.owner.namespace}/{state.spec.secret_name}"
+    if any(peer.certificate_key == mine and not peer.deleting for peer in state.inputs.peers):
+        return {entry for entry in state.previous.get("retiredCertificates") or []}
+    return set()
+
+
+def _aws_failure(state: Pass, error: AwsError, timing: Timing) -> None:
+    step = next((step for step in STEPS if step not in state.conditions), RECORDS_READY)
+    reason = {Kind.THROTTLED: Reason.THROTTLED, Kind.ACCESS_DENIED: Reason.ACCESS_DENIED}.get(error.kind, Reason.AWS_ERROR)
+    status = "Unknown" if error.retryable else "False"
+    state.set(Condition(step, status, reason, f"{error.operation or 'AWS'}: {error.code}: {error.message}"))
+    state.event(reason, f"{step}: {error}", warning=True)
+    state.again_in(timing.error_retry if not error.retryable else timing.records_poll)
+
+
+def _outcome(state: Pass) -> Outcome:
+    computed = _with_waiting(state.conditions)
+    computed.append(summary(computed))
+    inputs = state.inputs
+    status = dict(state.status)
+    status["conditions"] = merge_conditions(inputs.status.get("conditions") or [], computed, inputs.generation, now_rfc3339())
+    status["observedGeneration"] = inputs.generation
+    return Outcome(status=status, events=state.events, retry_after=state.retry_after)
+
+
+def _with_waiting(conditions: dict[str, Condition]) -> list[Condition]:
+    """Steps not evaluated in this pass are Unknown, waiting for what blocked them.
+
+    A definitive failure (status False, e.g. a pre-flight check) blocks every
+    step that was not reached; otherwise the first step that is not True does.
+    """
+    failed = next((conditions[step] for step in STEPS if step in conditions and conditions[step].status == "False"), None)
+    result: list[Condition] = []
+    blocker = f"{failed.type} ({failed.reason})" if failed else None
+    for step in STEPS:
+        condition = conditions.get(step)
+        if condition is None:
+            condition = waiting(step, blocker or "an earlier step")
+        elif blocker is None and condition.status != "True":
+            blocker = f"{step} ({condition.reason})"
+        result.append(condition)
+    return result
+
+
+__all__ = [
+    "CERTIFICATE_SYNCED", "CERTIFICATE_VALID", "DISTRIBUTION_READY", "HEALTH_CHECK_READY", "Inputs", "Outcome", "Timing",
+    "identity_of", "reconcile", "release",
+]  # fmt: skip
+
+
+def release(inputs: Inputs, aws: AwsClients, timing: Timing = Timing()) -> tuple[bool, Outcome]:
+    """Deletion pass: (done, outcome). Not done means: keep the finalizer, look again later."""
+    state = Pass(inputs=inputs, aws=aws, identity=identity_of(inputs))
+    if inputs.spec.deletion_policy == "Retain":
+        state.event("Retained", "deletionPolicy is Retain: AWS resources are left as they are")
+        return True, Outcome(status={}, events=state.events)
+    try:
+        done = release_resources(state, timing.distribution_poll)
+    except AwsError as error:
+        state.event(
+            Reason.AWS_ERROR if error.kind is not Kind.THROTTLED else Reason.THROTTLED, f"deletion: {error}", warning=True
+        )
+        state.again_in(timing.records_poll if error.retryable else timing.error_retry)
+        done = False
+    if not done and state.retry_after is None:
+        state.again_in(timing.records_poll)
+    return done, Outcome(status=state.status, events=state.events, retry_after=None if done else state.retry_after)

@@ -1,0 +1,135 @@
+"""Certificate step: the Secret's certificate in ACM or IAM, exactly once per content.
+
+ACM: one certificate per (namespace, Secret), found again by its tag after a
+crash; re-imported into the same ARN only when the serial differs (AWS caps
+imports per year); a key-algorithm change needs a new ARN (ACM refuses it on
+re-import) and retires the old one. IAM: bodies are immutable, so the name
+embeds the fingerprint — a renewal is a new name, the old ones are retired.
+Retired certificates are deleted once the distribution is Deployed without
+them (see `cleanup_retired`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..aws import acm, iam
+from ..aws.errors import AwsError, Kind
+from ..model import naming
+from ..model.certificates import CertificateBundle
+from ..status import CERTIFICATE_SYNCED, Condition, Reason
+from .context import Pass
+
+
+def sync_certificate(state: Pass) -> None:
+    bundle = state.bundle
+    assert bundle is not None
+    record = _sync_acm(state, bundle) if state.spec.store == "ACM" else _sync_iam(state, bundle)
+    record.update({
+        "store": state.spec.store,
+        "serialNumber": bundle.serial_hex,
+        "sha256Fingerprint": bundle.sha256_fingerprint,
+        "notAfter": bundle.not_after.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    })  # fmt: skip
+    previous = dict(state.previous.get("certificate") or {})
+    if previous and _reference(previous) not in (None, _reference(record)):
+        _retire(state, f"{previous['store']} {_reference(previous)}")
+    state.status["certificate"] = record
+    state.certificate_ref = record.get("arn") or record["serverCertificateId"]
+
+
+def _reference(record: dict[str, Any]) -> str | None:
+    return record.get("arn") or record.get("serverCertificateName")
+
+
+def _retire(state: Pass, entry: str) -> None:
+    retired = list(state.status.get("retiredCertificates", state.previous.get("retiredCertificates") or []))
+    if entry not in retired:
+        retired.append(entry)
+    state.status["retiredCertificates"] = retired
+
+
+def _sync_acm(state: Pass, bundle: CertificateBundle) -> dict[str, Any]:
+    namespace, secret = state.inputs.owner.namespace, state.spec.secret_name
+    arn = _known_acm_arn(state)
+    current = acm.describe_certificate(state.aws.acm, arn) if arn else None
+    if current is not None and current.get("KeyAlgorithm") != bundle.key_algorithm:
+        _retire(state, f"ACM {arn}")
+        current, arn = None, None
+    if current is None:
+        arn = acm.import_certificate(state.aws.acm, bundle.leaf_pem, bundle.private_key_pem, bundle.chain_pem, None,
+                                     naming.acm_tags(namespace, secret))  # fmt: skip
+        state.inputs.persist({"certificate": {"store": "ACM", "arn": arn}})
+        _synced(state, Reason.IMPORTED, f"imported certificate {bundle.serial_hex} into ACM as {arn}")
+    elif str(current.get("Serial", "")).lower() != bundle.serial_hex:
+        acm.import_certificate(state.aws.acm, bundle.leaf_pem, bundle.private_key_pem, bundle.chain_pem, arn, None)
+        _synced(state, Reason.IMPORTED, f"re-imported certificate {bundle.serial_hex} into {arn}")
+    else:
+        state.set(
+            Condition(CERTIFICATE_SYNCED, "True", Reason.IN_SYNC, f"ACM certificate {arn} holds serial {bundle.serial_hex}")
+        )
+    return {"arn": arn}
+
+
+def _known_acm_arn(state: Pass) -> str | None:
+    """The ARN in status, or — after a crash before status was written — the one tagged for this Secret."""
+    previous = state.previous.get("certificate") or {}
+    if previous.get("store") == "ACM" and previous.get("arn"):
+        return str(previous["arn"])
+    tagged = acm.find_certificates_tagged(
+        state.aws.acm, naming.TAG_CERTIFICATE, naming.certificate_key(state.inputs.owner.namespace, state.spec.secret_name)
+    )
+    in_use = state.distribution.get("DistributionConfig", {}).get("ViewerCertificate", {}).get("ACMCertificateArn")
+    return in_use if in_use in tagged else (tagged[0] if tagged else None)
+
+
+def _sync_iam(state: Pass, bundle: CertificateBundle) -> dict[str, Any]:
+    namespace, secret = state.inputs.owner.namespace, state.spec.secret_name
+    name = naming.iam_certificate_name(namespace, secret, bundle.sha256_fingerprint)
+    metadata = iam.get_server_certificate(state.aws.iam, name)
+    if metadata is None:
+        try:
+            metadata = iam.upload_server_certificate(state.aws.iam, name, naming.iam_path(namespace, secret), bundle.leaf_pem,
+                                                     bundle.private_key_pem, bundle.chain_pem)  # fmt: skip
+        except AwsError as error:
+            if error.code != "EntityAlreadyExists":  # a peer using the same Secret uploaded it first
+                raise
+            metadata = iam.get_server_certificate(state.aws.iam, name)
+            if metadata is None:
+                raise
+        _synced(state, Reason.UPLOADED, f"uploaded certificate {bundle.serial_hex} to IAM as {name}")
+    else:
+        state.set(
+            Condition(CERTIFICATE_SYNCED, "True", Reason.IN_SYNC, f"IAM certificate {name} holds serial {bundle.serial_hex}")
+        )
+    return {"serverCertificateName": name, "serverCertificateId": metadata["ServerCertificateId"], "arn": None}
+
+
+def _synced(state: Pass, reason: str, message: str) -> None:
+    state.set(Condition(CERTIFICATE_SYNCED, "True", reason, message))
+    state.event("CertificateSynced", message)
+
+
+def cleanup_retired(state: Pass, shared_by_peers: set[str]) -> None:
+    """Delete retired certificates the distribution no longer uses; keep what peers or CloudFront still need."""
+    remaining = []
+    for entry in state.status.get("retiredCertificates", state.previous.get("retiredCertificates") or []):
+        store, reference = entry.split(" ", 1)
+        if entry in shared_by_peers or not _delete(state, store, reference):
+            remaining.append(entry)
+    state.status["retiredCertificates"] = remaining or None
+
+
+def _delete(state: Pass, store: str, reference: str) -> bool:
+    try:
+        if store == "ACM":
+            acm.delete_certificate(state.aws.acm, reference)
+        else:
+            iam.delete_server_certificate(state.aws.iam, reference)
+    except AwsError as error:
+        if error.kind is Kind.CONFLICT:  # ResourceInUseException / DeleteConflict: CloudFront still uses it
+            state.again_in(30)
+            return False
+        raise
+    state.event("CertificateDeleted", f"deleted retired {store} certificate {reference}")
+    return True

@@ -1,0 +1,81 @@
+"""Distribution step: our aliases and the viewer certificate on the maintenance distribution.
+
+Updates carry the ETag they were read with (IfMatch); PreconditionFailed means
+someone else changed the distribution in between, so re-read and try again.
+A fresh certificate can take a moment to become usable by CloudFront
+(InvalidViewerCertificate): that is retried shortly, not treated as final.
+Deployment takes minutes on AWS; the pass never waits for it — it reports
+``Deploying`` and asks to be looked at again.
+"""
+
+from __future__ import annotations
+
+from ..aws import cloudfront
+from ..aws.errors import AwsError, Kind
+from ..model.distribution import desired_config, viewer_certificate
+from ..status import DISTRIBUTION_READY, Condition, Reason
+from .context import Pass
+from .desired import previously_owned_names
+
+MAX_ETAG_RACES = 3
+POLL_SECONDS = 10.0
+
+
+def sync_distribution(state: Pass, poll_seconds: float = POLL_SECONDS) -> bool:
+    """True when the distribution is Deployed with our aliases and certificate."""
+    viewer = viewer_certificate(state.spec.store, state.certificate_ref, state.spec.minimum_protocol_version)
+    removed = {name.rstrip(".") for name in previously_owned_names(state)} - set(state.spec.hostnames)
+    distribution = state.distribution
+    for _ in range(MAX_ETAG_RACES):
+        config = desired_config(distribution["DistributionConfig"], state.spec.hostnames, removed, viewer)
+        if config is None:
+            break
+        try:
+            distribution = cloudfront.update_distribution(state.aws.cloudfront, distribution["Id"], config, distribution["ETag"])
+        except AwsError as error:
+            if error.kind is Kind.PRECONDITION_FAILED:
+                distribution = _reread(state)
+                continue
+            return _update_failed(state, error)
+        state.event("DistributionUpdated", f"set aliases and viewer certificate on distribution {distribution['Id']}")
+        break
+    state.distribution = distribution
+    return report(state, poll_seconds)
+
+
+def _reread(state: Pass) -> dict[str, object]:
+    fresh = cloudfront.get_distribution(state.aws.cloudfront, state.spec.distribution_id)
+    if fresh is None:
+        raise AwsError(Kind.NOT_FOUND, "NoSuchDistribution", f"distribution {state.spec.distribution_id} disappeared")
+    return fresh
+
+
+def _update_failed(state: Pass, error: AwsError) -> bool:
+    if error.code == "CNAMEAlreadyExists":
+        state.set(Condition(DISTRIBUTION_READY, "False", Reason.ALIAS_CONFLICT, error.message))
+        state.event(Reason.ALIAS_CONFLICT, error.message, warning=True)
+        return False
+    if error.code == "InvalidViewerCertificate":
+        state.set(Condition(DISTRIBUTION_READY, "False", Reason.INVALID_VIEWER_CERTIFICATE, error.message))
+        state.again_in(15)
+        return False
+    raise error
+
+
+def report(state: Pass, poll_seconds: float) -> bool:
+    distribution = state.distribution
+    state.status["distribution"] = {
+        "id": distribution["Id"],
+        "domainName": distribution["DomainName"],
+        "status": distribution["Status"],
+    }
+    if distribution["Status"] != "Deployed":
+        state.set(
+            Condition(
+                DISTRIBUTION_READY, "Unknown", Reason.DEPLOYING, f"distribution {distribution['Id']} is {distribution['Status']}"
+            )
+        )
+        state.again_in(poll_seconds)
+        return False
+    state.set(Condition(DISTRIBUTION_READY, "True", Reason.DEPLOYED, f"distribution {distribution['Id']} is Deployed"))
+    return True

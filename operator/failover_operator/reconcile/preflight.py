@@ -1,0 +1,126 @@
+"""Pre-flight: every check that can fail on bad input, made with reads only.
+
+Bad input must produce a precise condition and change nothing in AWS, so the
+whole pass first verifies the Secret, the zone, the hostnames, the
+distribution, the other FailoverDomains and the records already in the zone —
+and only then lets the mutating steps run.
+"""
+
+from __future__ import annotations
+
+from ..aws import cloudfront, route53
+from ..model.certificates import CertificateRejected, check_tls_secret, secret_not_found
+from ..model.records import fqdn, plan_records
+from ..status import CERTIFICATE_VALID, DISTRIBUTION_READY, RECORDS_READY, Condition, Reason
+from .context import Pass
+from .desired import desired_records, names_to_read, read_current_records
+
+PLACEHOLDER_HEALTH_CHECK = "00000000-0000-0000-0000-000000000000"
+
+
+def check_certificate(state: Pass) -> bool:
+    inputs = state.inputs
+    if inputs.secret is None:
+        missing = secret_not_found(inputs.owner.namespace, inputs.spec.secret_name)
+        return _fail(state, Condition(CERTIFICATE_VALID, "False", missing.reason, missing.message))
+    result = check_tls_secret(
+        inputs.secret.type, inputs.secret.data, inputs.spec.hostnames, inputs.now, inputs.spec.allow_rsa_1024
+    )
+    if isinstance(result, CertificateRejected):
+        return _fail(state, Condition(CERTIFICATE_VALID, "False", result.reason, result.message))
+    state.bundle = result
+    expiry = result.not_after.strftime("%Y-%m-%dT%H:%M:%SZ")
+    state.set(Condition(CERTIFICATE_VALID, "True", Reason.VALID, f"certificate {result.serial_hex} valid until {expiry}"))
+    return True
+
+
+def check_zone(state: Pass) -> bool:
+    ref = state.spec.hosted_zone
+    zone = (
+        route53.find_zone_by_id(state.aws.route53, ref.id)
+        if ref.id
+        else route53.find_zone_by_name(state.aws.route53, ref.name or "")
+    )
+    if zone is None:
+        return _fail(
+            state, Condition(RECORDS_READY, "False", Reason.HOSTED_ZONE_NOT_FOUND, f"hosted zone {ref.id or ref.name} not found")
+        )
+    state.zone_id = zone["Id"].rsplit("/", 1)[-1]
+    zone_name = zone["Name"].rstrip(".").lower()
+    outside = [host for host in state.spec.hostnames if not (host == zone_name or host.endswith("." + zone_name))]
+    if outside:
+        message = f"hostnames {', '.join(outside)} are not inside the hosted zone {zone_name} ({state.zone_id})"
+        return _fail(state, Condition(RECORDS_READY, "False", Reason.HOSTNAME_OUTSIDE_ZONE, message))
+    return True
+
+
+def check_peers(state: Pass) -> bool:
+    """Shared distributions need the same certificate; a hostname belongs to one FailoverDomain."""
+    inputs = state.inputs
+    mine = (inputs.created, inputs.owner.key)
+    for peer in sorted(inputs.peers, key=lambda p: (p.created, p.key)):
+        if peer.deleting or (peer.created, peer.key) > mine:
+            continue  # the older FailoverDomain wins
+        same_certificate = (peer.certificate_key, peer.store) == (
+            f"{inputs.owner.namespace}/{inputs.spec.secret_name}",
+            inputs.spec.store,
+        )
+        if peer.distribution_id == inputs.spec.distribution_id and not same_certificate:
+            message = (
+                f"distribution {peer.distribution_id} already serves {peer.key}, which uses certificate "
+                f"{peer.certificate_key} ({peer.store}); a distribution holds one certificate, so FailoverDomains "
+                "may share it only with the same Secret and store"
+            )
+            return _fail(state, Condition(DISTRIBUTION_READY, "False", Reason.DISTRIBUTION_CONFLICT, message))
+        zone = inputs.spec.hosted_zone
+        same_zone = peer.zone == (zone.id or zone.name or "").rstrip(".").lower()
+        shared = sorted(set(peer.hostnames) & set(inputs.spec.hostnames)) if same_zone else []
+        if shared:
+            message = f"hostnames {', '.join(shared)} are already managed by FailoverDomain {peer.key}"
+            return _fail(state, Condition(RECORDS_READY, "False", Reason.HOSTNAME_CONFLICT, message))
+    return True
+
+
+def check_distribution(state: Pass) -> bool:
+    distribution = cloudfront.get_distribution(state.aws.cloudfront, state.spec.distribution_id)
+    if distribution is None:
+        message = f"CloudFront distribution {state.spec.distribution_id} not found"
+        return _fail(state, Condition(DISTRIBUTION_READY, "False", Reason.DISTRIBUTION_NOT_FOUND, message))
+    state.distribution = distribution
+    owners = cloudfront.list_alias_owners(state.aws.cloudfront)
+    taken = sorted(host for host in state.spec.hostnames if owners.get(host, distribution["Id"]) != distribution["Id"])
+    if taken:
+        held = ", ".join(f"{host} (by {owners[host]})" for host in taken)
+        message = f"aliases already held by another CloudFront distribution: {held}"
+        return _fail(state, Condition(DISTRIBUTION_READY, "False", Reason.ALIAS_CONFLICT, message))
+    return True
+
+
+def check_records(state: Pass) -> bool:
+    current = read_current_records(state, names_to_read(state))
+    desired = desired_records(state, PLACEHOLDER_HEALTH_CHECK, state.distribution.get("DomainName", "placeholder.cloudfront.net"))
+    plan = plan_records(desired, current, state.identity, state.spec.adopt_existing_records)
+    if plan.conflicts:
+        reason = plan.conflicts[0][0]
+        return _fail(state, Condition(RECORDS_READY, "False", reason, "; ".join(message for _, message in plan.conflicts)))
+    return True
+
+
+def run(state: Pass) -> bool:
+    """All checks in dependency order; False (with a condition and an Event) at the first failure."""
+    return (
+        check_certificate(state)
+        and check_peers(state)
+        and check_zone(state)
+        and check_distribution(state)
+        and check_records(state)
+    )
+
+
+def _fail(state: Pass, condition: Condition) -> bool:
+    state.set(condition)
+    state.event(condition.reason, condition.message, warning=True)
+    return False
+
+
+__all__ = ["fqdn", "run"]

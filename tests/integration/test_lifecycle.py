@@ -1,0 +1,60 @@
+"""A FailoverDomain's life against the real test bed: create → Ready, edits, deletion.
+
+Every assertion reads state back from AWS (the fidelity layer in front of
+moto) and from the resource's status, never from logs.
+"""
+
+from __future__ import annotations
+
+import pytest
+from testbed.world import World
+
+HOSTS = ["www.example.com", "example.com"]
+
+
+@pytest.mark.parametrize("store", ["ACM", "IAM"])
+def test_create_becomes_ready_with_everything_in_aws(world: World, store: str) -> None:
+    issued = world.tls_secret("site-tls", HOSTS)
+    world.apply("site", world.spec(HOSTS, certificate={"secretName": "site-tls", "store": store}))
+    body = world.wait_ready("site")
+    status = body["status"]
+    # certificate
+    assert status["certificate"]["store"] == store
+    assert int(status["certificate"]["serialNumber"].replace(":", ""), 16) == issued.cert.serial_number
+    viewer = world.distribution_config()["ViewerCertificate"]
+    if store == "ACM":
+        described = world.aws.client("acm").describe_certificate(CertificateArn=status["certificate"]["arn"])["Certificate"]
+        assert viewer["ACMCertificateArn"] == status["certificate"]["arn"]
+        assert described["InUseBy"], "the distribution uses the imported certificate"
+    else:
+        listed = world.aws.client("iam").list_server_certificates(PathPrefix="/cloudfront/")["ServerCertificateMetadataList"]
+        assert [c["ServerCertificateId"] for c in listed] == [status["certificate"]["serverCertificateId"]]
+        assert viewer["IAMCertificateId"] == status["certificate"]["serverCertificateId"]
+    assert viewer["SSLSupportMethod"] == "sni-only"
+    assert viewer["MinimumProtocolVersion"] == "TLSv1.2_2021"
+    # aliases
+    assert sorted(world.distribution_config()["Aliases"]["Items"]) == sorted(HOSTS)
+    # health check
+    checks = world.health_checks()
+    assert [c["Id"] for c in checks] == [status["healthCheckId"]]
+    config = checks[0]["HealthCheckConfig"]
+    assert (config["Type"], config["IPAddress"], config["ResourcePath"], config["RequestInterval"]) == (
+        "HTTPS",
+        "203.0.113.10",
+        "/healthz",
+        30,
+    )
+    # records: a PRIMARY and a SECONDARY A record per hostname, nothing else touched
+    for host in HOSTS:
+        records = {r["Failover"]: r for r in world.records_named(host) if r["Type"] == "A"}
+        assert set(records) == {"PRIMARY", "SECONDARY"}
+        assert records["PRIMARY"]["ResourceRecords"] == [{"Value": "203.0.113.10"}]
+        assert records["PRIMARY"]["HealthCheckId"] == status["healthCheckId"]
+        assert records["SECONDARY"]["AliasTarget"]["DNSName"] == world.distribution_domain + "."
+        assert records["SECONDARY"]["AliasTarget"]["HostedZoneId"] == "Z2FDTNDATAQYW2"
+    # Route53 answers with the origin while it is healthy
+    assert world.aws.control.resolve(world.zone_id, "www.example.com", "A")["answer"] == "PRIMARY"
+    conditions = {c["type"]: c["status"] for c in status["conditions"]}
+    assert conditions == dict.fromkeys(
+        ["CertificateValid", "CertificateSynced", "DistributionReady", "HealthCheckReady", "RecordsReady", "Ready"], "True"
+    )

@@ -1,0 +1,166 @@
+"""A user's world on the test bed, and the helpers integration tests read it with.
+
+`World` holds what a user has before applying a FailoverDomain (a hosted
+zone, a maintenance distribution, TLS Secrets) and reads back what the
+operator did, from AWS (through the fidelity layer) and from Kubernetes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import certgen
+from kubernetes import client
+from kubernetes.client import ApiClient
+from kubernetes.client.rest import ApiException
+
+from testbed.awsbed import AwsBed
+
+G, V, P = "failover.dev", "v1alpha1", "failoverdomains"
+GENERATED_KEYS: list[str] = []  # every private key PEM handed to the operator in this session
+
+
+@dataclass
+class World:
+    """What a user has before applying a FailoverDomain, and helpers to look at the result."""
+
+    aws: AwsBed
+    kube: ApiClient
+    namespace: str
+    zone_id: str = ""
+    zone_name: str = "example.com"
+    distribution_id: str = ""
+    distribution_domain: str = ""
+    created: list[str] = field(default_factory=list)
+
+    # ---- Kubernetes side -------------------------------------------------------------
+    def tls_secret(self, name: str, hostnames: list[str], key: str = "rsa2048", **kwargs: Any) -> certgen.Issued:
+        issued = certgen.self_signed(hostnames, key=key, **kwargs)
+        self.put_secret(name, certgen.tls_secret_data(issued))
+        GENERATED_KEYS.append(issued.key_pem())
+        GENERATED_KEYS.append(issued.key_pem("traditional"))
+        return issued
+
+    def put_secret(self, name: str, data: dict[str, str], secret_type: str = "kubernetes.io/tls") -> None:
+        core = client.CoreV1Api(self.kube)
+        body = client.V1Secret(metadata=client.V1ObjectMeta(name=name), type=secret_type, data=data)
+        try:
+            core.create_namespaced_secret(self.namespace, body)
+        except ApiException as error:
+            if error.status != 409:
+                raise
+            core.replace_namespaced_secret(name, self.namespace, body)
+
+    def spec(self, hostnames: list[str], secret: str = "site-tls", **overrides: Any) -> dict[str, Any]:
+        spec: dict[str, Any] = {
+            "hostedZone": {"id": self.zone_id},
+            "hostnames": hostnames,
+            "certificate": {"secretName": secret},
+            "primary": {"addresses": {"ipv4": ["203.0.113.10"]}},
+            "healthCheck": {"path": "/healthz"},
+            "secondary": {"distributionId": self.distribution_id},
+        }
+        spec.update(overrides)
+        return spec
+
+    def apply(self, name: str, spec: dict[str, Any]) -> dict[str, Any]:
+        body = {"apiVersion": f"{G}/{V}", "kind": "FailoverDomain", "metadata": {"name": name}, "spec": spec}
+        self.created.append(name)
+        return client.CustomObjectsApi(self.kube).create_namespaced_custom_object(G, V, self.namespace, P, body)  # type: ignore[no-any-return]
+
+    def patch_spec(self, name: str, spec: dict[str, Any]) -> None:
+        client.CustomObjectsApi(self.kube).patch_namespaced_custom_object(G, V, self.namespace, P, name, {"spec": spec})
+
+    def get(self, name: str) -> dict[str, Any] | None:
+        try:
+            return client.CustomObjectsApi(self.kube).get_namespaced_custom_object(G, V, self.namespace, P, name)  # type: ignore[no-any-return]
+        except ApiException as error:
+            if error.status == 404:
+                return None
+            raise
+
+    def delete(self, name: str) -> None:
+        client.CustomObjectsApi(self.kube).delete_namespaced_custom_object(G, V, self.namespace, P, name)
+
+    def condition(self, name: str, kind: str) -> dict[str, Any]:
+        body = self.get(name) or {}
+        return next((c for c in body.get("status", {}).get("conditions", []) if c["type"] == kind), {})
+
+    def wait_condition(self, name: str, kind: str, status: str, reason: str | None = None, timeout: float = 60) -> dict[str, Any]:
+        """Poll until condition `kind` has `status` (and `reason`) for the current generation."""
+
+        def matches() -> dict[str, Any] | None:
+            body = self.get(name) or {}
+            generation = body.get("metadata", {}).get("generation")
+            condition = next((c for c in body.get("status", {}).get("conditions", []) if c["type"] == kind), None)
+            if (
+                condition
+                and condition["status"] == status
+                and (reason is None or condition["reason"] == reason)
+                and condition.get("observedGeneration") == generation
+            ):
+                return body
+            return None
+
+        body: dict[str, Any] = eventually(matches, timeout, lambda: f"{kind}={status}/{reason}; now {self.condition(name, kind)}")
+        return body
+
+    def wait_ready(self, name: str, timeout: float = 90) -> dict[str, Any]:
+        return self.wait_condition(name, "Ready", "True", timeout=timeout)
+
+    def wait_gone(self, name: str, timeout: float = 90) -> None:
+        eventually(lambda: self.get(name) is None or None, timeout, lambda: f"{name} still exists: {self.get(name)}")
+
+    def events(self, name: str) -> list[tuple[str, str, str]]:
+        items = client.CoreV1Api(self.kube).list_namespaced_event(self.namespace).items
+        return [(e.type, e.reason, e.message) for e in items if e.involved_object.name == name]
+
+    # ---- AWS side ----------------------------------------------------------------------
+    def records(self) -> list[dict[str, Any]]:
+        route53 = self.aws.client("route53")
+        return route53.list_resource_record_sets(HostedZoneId=self.zone_id)["ResourceRecordSets"]  # type: ignore[no-any-return]
+
+    def records_named(self, name: str) -> list[dict[str, Any]]:
+        wanted = name.rstrip(".").lower() + "."
+        return [record for record in self.records() if record["Name"] == wanted]
+
+    def distribution_config(self) -> dict[str, Any]:
+        return self.aws.client("cloudfront").get_distribution_config(Id=self.distribution_id)["DistributionConfig"]  # type: ignore[no-any-return]
+
+    def health_checks(self) -> list[dict[str, Any]]:
+        return self.aws.client("route53").list_health_checks()["HealthChecks"]  # type: ignore[no-any-return]
+
+    def mutating_calls(self) -> list[tuple[str, str]]:
+        return [(call["service"], call["operation"]) for call in self.aws.control.mutating_calls()]
+
+
+def eventually(probe: Callable[[], Any], timeout: float, describe: Callable[[], str]) -> Any:
+    """Poll `probe` until it returns something truthy; fail with `describe()` at the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not reached within {timeout} s: {describe()}")
+        time.sleep(0.2)
+
+
+def create_distribution(aws: AwsBed, comment: str = "maintenance page") -> dict[str, Any]:
+    config = {
+        "CallerReference": f"maintenance-{time.monotonic_ns()}",
+        "Comment": comment,
+        "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [{
+            "Id": "maintenance", "DomainName": "maintenance.example.net",
+            "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"},
+        }]},
+        "DefaultCacheBehavior": {
+            "TargetOriginId": "maintenance", "ViewerProtocolPolicy": "redirect-to-https",
+            "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+        },
+    }  # fmt: skip
+    return aws.client("cloudfront").create_distribution(DistributionConfig=config)["Distribution"]  # type: ignore[no-any-return]
