@@ -3,6 +3,7 @@
 #   make demo     bring the test bed up and show it (grows into the full demo)
 #   make bed-up / bed-down   the test bed in the background for hands-on work (settings in .bed/env)
 #   make run      the operator in the foreground against the current KUBECONFIG and AWS settings
+#   make fidelity-check   prove each AWS fidelity rule is load-bearing (some test fails without it)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -11,7 +12,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock pyproject.toml | sha256sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: help venv lint typecheck test unit controlplane bed-up bed-down bed-status run demo clean
+.PHONY: help venv lint typecheck test unit controlplane fidelity-check bed-up bed-down bed-status run demo clean
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -42,6 +43,10 @@ unit: venv
 test: venv lint typecheck controlplane
 	@set +e; $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests — failing" >&2; exit 1; fi; exit $$rc
+
+# Every fidelity rule must be load-bearing: disable each in turn, some test must fail.
+fidelity-check: venv
+	@PYTHONPATH=tests $(PY) -m testbed.fidelity.rulecheck
 
 bed-up: venv controlplane
 	@PYTHONPATH=tests $(PY) -m testbed.bedctl up

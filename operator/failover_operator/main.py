@@ -5,8 +5,11 @@ script) loads this module, which registers the handlers
 (``failover_operator.handlers``) and owns the settings every handler relies
 on, decided on day one because they are persisted in the cluster:
 
-* kopf's own annotations use the ``failover.dev`` prefix (progress and
+* kopf's own annotations use the ``kopf.failover.dev`` prefix (progress and
   diff-base storage), so upgrades never strand state under a default prefix.
+  It must differ from ``failover.dev``: kopf ignores changes to annotations
+  under its own prefix, and ``failover.dev/secret-digest`` is how a Secret
+  change reaches the reconcile.
 * Posting of kopf's internal log lines as Events is limited to warnings.
 """
 
@@ -22,7 +25,7 @@ from kopf.cli import main as kopf_main
 
 from . import handlers  # noqa: F401  (registers the handlers)
 
-PERSISTENCE_PREFIX = "failover.dev"
+PERSISTENCE_PREFIX = "kopf.failover.dev"
 
 
 @kopf.on.startup()

@@ -112,7 +112,16 @@ class World:
         return self.wait_condition(name, "Ready", "True", timeout=timeout)
 
     def wait_gone(self, name: str, timeout: float = 90) -> None:
-        eventually(lambda: self.get(name) is None or None, timeout, lambda: f"{name} still exists: {self.get(name)}")
+        eventually(lambda: self.get(name) is None or None, timeout, lambda: f"{name} still exists: {self._brief(name)}")
+
+    def _brief(self, name: str) -> str:
+        """Status conditions and kopf's progress annotations: what a failing wait needs to show."""
+        body = self.get(name) or {}
+        progress = {k: v for k, v in body.get("metadata", {}).get("annotations", {}).items() if "last-handled" not in k}
+        conditions = [
+            (c["type"], c["status"], c["reason"], c["message"][:120]) for c in body.get("status", {}).get("conditions", [])
+        ]
+        return f"conditions={conditions} progress={progress}"
 
     def events(self, name: str) -> list[tuple[str, str, str]]:
         items = client.CoreV1Api(self.kube).list_namespaced_event(self.namespace).items

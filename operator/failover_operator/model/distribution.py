@@ -57,5 +57,12 @@ def default_viewer_certificate() -> dict[str, Any]:
 
 
 def _same_viewer(current: dict[str, Any], desired: dict[str, Any]) -> bool:
-    keys = ("ACMCertificateArn", "IAMCertificateId", "SSLSupportMethod", "MinimumProtocolVersion", "CloudFrontDefaultCertificate")
-    return all((current.get(key) or None) == (desired.get(key) or None) for key in keys)
+    """Equal for our purposes: the same certificate and TLS settings (CloudFront fills in defaults we ignore)."""
+    if desired.get("CloudFrontDefaultCertificate"):
+        return bool(current.get("CloudFrontDefaultCertificate")) and not (
+            current.get("ACMCertificateArn") or current.get("IAMCertificateId")
+        )
+    keys = ("ACMCertificateArn", "IAMCertificateId", "SSLSupportMethod", "MinimumProtocolVersion")
+    return not current.get("CloudFrontDefaultCertificate") and all(
+        (current.get(key) or None) == (desired.get(key) or None) for key in keys
+    )

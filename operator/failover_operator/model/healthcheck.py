@@ -69,8 +69,11 @@ def immutable_fingerprint(config: dict[str, Any]) -> str:
 
 
 def needs_replacement(current: dict[str, Any], desired: dict[str, Any]) -> bool:
+    """Type and RequestInterval are immutable; an IPAddress cannot be removed (ResetElements does not cover it)."""
     current_config = current["HealthCheckConfig"]
-    return any(current_config.get(key) != desired.get(key) for key in ("Type", "RequestInterval"))
+    if any(current_config.get(key) != desired.get(key) for key in ("Type", "RequestInterval")):
+        return True
+    return bool(current_config.get("IPAddress")) and not desired.get("IPAddress")
 
 
 def update_for(current: dict[str, Any], desired: dict[str, Any]) -> dict[str, Any]:
