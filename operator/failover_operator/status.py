@@ -80,14 +80,16 @@ def merge_conditions(
     for condition in computed:
         old = before.get(condition.type)
         flipped = old is None or old.get("status") != condition.status
-        merged.append({
-            "type": condition.type,
-            "status": condition.status,
-            "reason": condition.reason,
-            "message": condition.message,
-            "lastTransitionTime": now if flipped else old.get("lastTransitionTime", now),  # type: ignore[union-attr]
-            "observedGeneration": generation,
-        })  # fmt: skip
+        merged.append(
+            {
+                "type": condition.type,
+                "status": condition.status,
+                "reason": condition.reason,
+                "message": condition.message,
+                "lastTransitionTime": now if flipped else old.get("lastTransitionTime", now),  # type: ignore[union-attr]
+                "observedGeneration": generation,
+            }
+        )
     computed_types = {condition.type for condition in computed}
     merged.extend(dict(condition) for condition in previous if condition["type"] not in computed_types)
     return sorted(merged, key=lambda condition: _order(condition["type"]))

@@ -109,3 +109,13 @@ def test_reset_empties_backends_and_the_record(aws: AwsBed) -> None:
     assert route53.list_hosted_zones()["HostedZones"] == []
     aws.client("acm", retries=NO_RETRIES).list_certificates()  # fault cleared
     assert [call["operation"] for call in aws.control.calls()] == ["ListHostedZones", "ListCertificates"]
+
+
+def test_lost_response_carries_out_the_call_but_drops_the_answer(aws: AwsBed) -> None:
+    """The failure idempotency exists for: AWS did the work, the client saw a dropped connection."""
+    aws.control.inject("lost_response", service="route53", operation="CreateHostedZone")
+    route53 = aws.client("route53", retries=NO_RETRIES)
+    with pytest.raises(ConnectionClosedError):
+        route53.create_hosted_zone(Name="example.com", CallerReference="zone-1")
+    assert [zone["Name"] for zone in route53.list_hosted_zones()["HostedZones"]] == ["example.com."]
+    assert [call["error"] for call in aws.control.calls()][:2] == [None, "LostResponse"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from testbed.controlplane import ControlPlane
 from testbed.world import GENERATED_KEYS, G, P, V, World, create_distribution
 
 REPO = Path(__file__).resolve().parents[2]
+UNMANAGED_PREFIX = "u-"  # namespaces the test operator never watches (CRD tests write status by hand)
 
 
 @pytest.fixture(scope="session")
@@ -34,10 +36,56 @@ def crd(control_plane: ControlPlane) -> None:
     control_plane.apply_crd(REPO / "crds" / "failoverdomain.yaml")
 
 
+@pytest.fixture
+def unmanaged_namespace(kube: ApiClient) -> Iterator[str]:
+    """A fresh namespace the running operator ignores, for tests that play the operator's part themselves."""
+    name = f"{UNMANAGED_PREFIX}{uuid.uuid4().hex[:10]}"
+    core = client.CoreV1Api(kube)
+    core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=name)))
+    yield name
+    core.delete_namespace(name)
+
+
 @dataclass
 class OperatorProcess:
-    process: subprocess.Popen[bytes]
+    """The operator as a subprocess (as `make run` and the container run it); restartable for crash tests."""
+
+    env: dict[str, str]
     log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "kopf",
+                    "run",
+                    "--standalone",
+                    f"--namespace=!{UNMANAGED_PREFIX}*",
+                    "-m",
+                    "failover_operator.main",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=self.env,
+            )
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up, no last status write — a crash."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -59,21 +107,10 @@ def _operator_env(control_plane: ControlPlane, aws_bed: AwsBed) -> dict[str, str
 def operator_process(
     control_plane: ControlPlane, aws_bed: AwsBed, crd: None, bed_workdir: Path, kube: ApiClient
 ) -> Iterator[OperatorProcess]:
-    log_path = bed_workdir / "operator.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kopf", "run", "--standalone", "--all-namespaces", "--liveness=http://127.0.0.1:0/healthz",
-             "-m", "failover_operator.main"],
-            stdout=log, stderr=subprocess.STDOUT, env=_operator_env(control_plane, aws_bed),
-        )  # fmt: skip
-    operator = OperatorProcess(process, log_path)
+    operator = OperatorProcess(_operator_env(control_plane, aws_bed), bed_workdir / "operator.log")
+    operator.start()
     yield operator
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    operator.stop()
     _assert_no_key_material(operator.log(), kube)
 
 
@@ -93,8 +130,14 @@ def world(aws: AwsBed, kube: ApiClient, namespace: str, operator_process: Operat
     aws.control.set_delays(cloudfront_deploy_seconds=1, route53_insync_seconds=0.5)
     zone = aws.client("route53").create_hosted_zone(Name="example.com", CallerReference=f"zone-{namespace}")["HostedZone"]
     distribution = create_distribution(aws)
-    world = World(aws, kube, namespace, zone_id=zone["Id"].rsplit("/", 1)[-1],
-                  distribution_id=distribution["Id"], distribution_domain=distribution["DomainName"])  # fmt: skip
+    world = World(
+        aws,
+        kube,
+        namespace,
+        zone_id=zone["Id"].rsplit("/", 1)[-1],
+        distribution_id=distribution["Id"],
+        distribution_domain=distribution["DomainName"],
+    )
     aws.control.clear_calls()
     yield world
     _clean_up(world)

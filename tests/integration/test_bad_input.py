@@ -11,9 +11,8 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-
 import certgen
+import pytest
 from testbed.world import GENERATED_KEYS, World, create_distribution
 
 HOSTS = ["www.example.com"]
@@ -35,21 +34,32 @@ def _mismatched() -> dict[str, str]:
     return {"tls.crt": certgen.b64(one.cert_pem), "tls.key": certgen.b64(other.key_pem())}
 
 
+def _days(days: int) -> datetime.datetime:
+    return NOW + datetime.timedelta(days=days)
+
+
+def _empty_key() -> dict[str, str]:
+    """The API server refuses a kubernetes.io/tls Secret without tls.key, but not an empty one."""
+    return {"tls.crt": certgen.b64(certgen.self_signed(HOSTS).cert_pem), "tls.key": ""}
+
+
+def _malformed() -> dict[str, str]:
+    bad_pem = "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n"
+    return {"tls.crt": certgen.b64(bad_pem), "tls.key": certgen.b64("garbage")}
+
+
+TLS = "kubernetes.io/tls"
 SECRET_CASES: dict[str, tuple[Callable[[], dict[str, str]], str, str]] = {
-    # the API server refuses a kubernetes.io/tls Secret without tls.key, but not an empty one
-    "empty-key": (lambda: {"tls.crt": certgen.b64(certgen.self_signed(HOSTS).cert_pem), "tls.key": ""}, "kubernetes.io/tls", "SecretInvalid"),
+    "empty-key": (_empty_key, TLS, "SecretInvalid"),
     "wrong-type": (lambda: _secret_from(certgen.self_signed(HOSTS)), "Opaque", "SecretInvalid"),
-    "malformed-pem": (lambda: {"tls.crt": certgen.b64("-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n"),
-                               "tls.key": certgen.b64("garbage")}, "kubernetes.io/tls", "SecretInvalid"),
-    "key-mismatch": (_mismatched, "kubernetes.io/tls", "KeyMismatch"),
-    "expired": (lambda: _secret_from(_leaf(not_before=NOW - datetime.timedelta(days=100), not_after=NOW - datetime.timedelta(days=1))),
-                "kubernetes.io/tls", "CertificateExpired"),
-    "not-yet-valid": (lambda: _secret_from(_leaf(not_before=NOW + datetime.timedelta(days=1), not_after=NOW + datetime.timedelta(days=90))),
-                      "kubernetes.io/tls", "CertificateNotYetValid"),
-    "hostname-not-covered": (lambda: _secret_from(certgen.self_signed(["other.example.com"])), "kubernetes.io/tls", "HostnameNotCovered"),
-    "unsupported-key-ec384": (lambda: _secret_from(certgen.self_signed(HOSTS, key="ec384")), "kubernetes.io/tls", "UnsupportedKeyType"),
-    "unsupported-key-rsa1024": (lambda: _secret_from(certgen.self_signed(HOSTS, key="rsa1024")), "kubernetes.io/tls", "UnsupportedKeyType"),
-}  # fmt: skip
+    "malformed-pem": (_malformed, TLS, "SecretInvalid"),
+    "key-mismatch": (_mismatched, TLS, "KeyMismatch"),
+    "expired": (lambda: _secret_from(_leaf(not_before=_days(-100), not_after=_days(-1))), TLS, "CertificateExpired"),
+    "not-yet-valid": (lambda: _secret_from(_leaf(not_before=_days(1), not_after=_days(90))), TLS, "CertificateNotYetValid"),
+    "hostname-not-covered": (lambda: _secret_from(certgen.self_signed(["other.example.com"])), TLS, "HostnameNotCovered"),
+    "unsupported-key-ec384": (lambda: _secret_from(certgen.self_signed(HOSTS, key="ec384")), TLS, "UnsupportedKeyType"),
+    "unsupported-key-rsa1024": (lambda: _secret_from(certgen.self_signed(HOSTS, key="rsa1024")), TLS, "UnsupportedKeyType"),
+}
 
 
 def _assert_rejected(world: World, name: str, condition: str, reason: str) -> None:
@@ -114,8 +124,11 @@ def test_alias_held_by_another_distribution(world: World) -> None:
     arn = world.aws.client("acm").import_certificate(Certificate=issued.cert_pem.encode(), PrivateKey=issued.key_pem().encode())
     distribution_config = config["DistributionConfig"]
     distribution_config["Aliases"] = {"Quantity": 1, "Items": HOSTS}
-    distribution_config["ViewerCertificate"] = {"ACMCertificateArn": arn["CertificateArn"], "SSLSupportMethod": "sni-only",
-                                                "MinimumProtocolVersion": "TLSv1.2_2021"}  # fmt: skip
+    distribution_config["ViewerCertificate"] = {
+        "ACMCertificateArn": arn["CertificateArn"],
+        "SSLSupportMethod": "sni-only",
+        "MinimumProtocolVersion": "TLSv1.2_2021",
+    }
     world.aws.client("cloudfront").update_distribution(
         Id=other["Id"], DistributionConfig=distribution_config, IfMatch=config["ETag"]
     )

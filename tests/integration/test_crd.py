@@ -245,10 +245,15 @@ def served_crd(control_plane: ControlPlane, kube: ApiClient) -> Iterator[dict[st
     Applying it is itself the first test: the server refuses non-structural schemas, CEL that does not compile,
     CEL whose estimated cost exceeds the budget, and defaults that fail their own schema or rules.
     """
-    control_plane.kubectl_run("apply", "-f", str(CRD_PATH))
-    control_plane.kubectl_run("wait", "--for=condition=Established", "--timeout=60s", f"crd/{CRD_NAME}")
+    control_plane.apply_crd(CRD_PATH)
     stored = client.ApiextensionsV1Api(kube).read_custom_resource_definition(CRD_NAME)
     yield kube.sanitize_for_serialization(stored)
+
+
+@pytest.fixture
+def namespace(unmanaged_namespace: str) -> str:
+    """These tests write status by hand: keep their objects away from the running operator."""
+    return unmanaged_namespace
 
 
 @pytest.fixture

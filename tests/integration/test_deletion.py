@@ -1,9 +1,11 @@
-"""Deletion honours deletionPolicy: Delete hands the names back to the primary and removes what we made; Retain leaves AWS alone."""
+"""Deletion honours deletionPolicy.
+
+Delete hands the names back to the primary and removes what we made; Retain leaves AWS alone.
+"""
 
 from __future__ import annotations
 
 import pytest
-
 from testbed.world import World, eventually
 
 HOSTS = ["www.example.com"]
@@ -51,5 +53,9 @@ def test_delete_retries_through_throttling_without_leaking(world: World) -> None
     world.delete("site")
     world.wait_gone("site", timeout=120)
     assert world.health_checks() == []
-    eventually(lambda: world.aws.client("acm").list_certificates(Includes={"keyTypes": ["RSA_2048"]})["CertificateSummaryList"] == [],
-               30, lambda: "ACM certificate leaked")  # fmt: skip
+    acm = world.aws.client("acm")
+    eventually(
+        lambda: acm.list_certificates(Includes={"keyTypes": ["RSA_2048"]})["CertificateSummaryList"] == [],
+        30,
+        lambda: "ACM certificate leaked",
+    )

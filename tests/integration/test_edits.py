@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from testbed.world import World
+from testbed.world import World, eventually
 
 HOSTS = ["www.example.com", "shop.example.com"]
 
@@ -93,8 +93,9 @@ def test_change_request_interval_replaces_the_check_after_records_move(world: Wo
     assert after["status"]["healthCheckGeneration"] == 2  # type: ignore[index]
     operations = [operation for _, operation in world.mutating_calls()]
     assert operations.index("ChangeResourceRecordSets") < operations.index("DeleteHealthCheck")
-    assert Counter(operations) == Counter({"CreateHealthCheck": 1, "ChangeTagsForResource": 1, "ChangeResourceRecordSets": 1,
-                                           "DeleteHealthCheck": 1})  # fmt: skip
+    assert Counter(operations) == Counter(
+        {"CreateHealthCheck": 1, "ChangeTagsForResource": 1, "ChangeResourceRecordSets": 1, "DeleteHealthCheck": 1}
+    )
 
 
 def test_switch_store_acm_to_iam_and_back(world: World) -> None:
@@ -112,12 +113,13 @@ def test_switch_store_acm_to_iam_and_back(world: World) -> None:
         ]
         return arn not in arns
 
-    from testbed.world import eventually
-
     eventually(acm_gone, 30, lambda: f"ACM certificate {arn} still exists: {world_acm}")
     world.aws.control.clear_calls()
     back = _edit(world, {"certificate": {"secretName": "site-tls", "store": "ACM"}})
     new_arn = back["status"]["certificate"]["arn"]  # type: ignore[index]
     assert world.distribution_config()["ViewerCertificate"]["ACMCertificateArn"] == new_arn
-    eventually(lambda: world.aws.client("iam").list_server_certificates()["ServerCertificateMetadataList"] == [], 30,
-               lambda: "IAM certificate not deleted")  # fmt: skip
+    eventually(
+        lambda: world.aws.client("iam").list_server_certificates()["ServerCertificateMetadataList"] == [],
+        30,
+        lambda: "IAM certificate not deleted",
+    )

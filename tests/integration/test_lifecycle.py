@@ -7,7 +7,9 @@ moto) and from the resource's status, never from logs.
 from __future__ import annotations
 
 import pytest
-from testbed.world import World
+from kubernetes import client
+from testbed.controlplane import ControlPlane
+from testbed.world import G, P, V, World, eventually
 
 HOSTS = ["www.example.com", "example.com"]
 
@@ -58,3 +60,38 @@ def test_create_becomes_ready_with_everything_in_aws(world: World, store: str) -
     assert conditions == dict.fromkeys(
         ["CertificateValid", "CertificateSynced", "DistributionReady", "HealthCheckReady", "RecordsReady", "Ready"], "True"
     )
+
+
+def test_a_pass_with_nothing_to_do_reads_only_and_writes_no_status(world: World) -> None:
+    """Level-based: a reconcile triggered without any change (here: a foreign annotation) makes reads only."""
+    world.tls_secret("site-tls", HOSTS)
+    world.apply("site", world.spec(HOSTS))
+    before = world.wait_ready("site")
+    world.aws.control.clear_calls()
+    api = client.CustomObjectsApi(world.kube)
+    api.patch_namespaced_custom_object(
+        G, V, world.namespace, P, "site", {"metadata": {"annotations": {"example.com/touch": "1"}}}
+    )
+
+    def pass_finished() -> dict[str, object] | None:
+        body = world.get("site") or {}
+        handled = body["metadata"]["annotations"].get("kopf.failover.dev/last-handled-configuration", "")
+        return body if "example.com/touch" in handled else None
+
+    after = eventually(pass_finished, 30, lambda: "the pass for the annotation change did not finish")
+    assert any(c["operation"] == "GetDistribution" for c in world.aws.control.calls()), "the pass read AWS"
+    assert world.mutating_calls() == []
+    assert after["status"] == before["status"]
+    status_writes = [f for f in after["metadata"]["managedFields"] if f.get("subresource") == "status"]
+    assert max(f["time"] for f in status_writes) == max(
+        f["time"] for f in before["metadata"]["managedFields"] if f.get("subresource") == "status"
+    )
+
+
+def test_kubectl_wait_and_get_work(world: World, control_plane: ControlPlane) -> None:
+    world.tls_secret("site-tls", HOSTS)
+    world.apply("site", world.spec(HOSTS))
+    control_plane.kubectl_run("wait", "--for=condition=Ready", "--timeout=60s", "-n", world.namespace, "fd/site")
+    table = control_plane.kubectl_run("get", "fd", "-n", world.namespace).stdout.splitlines()
+    assert table[0].split()[:4] == ["NAME", "READY", "ACTIVE", "CERT-EXPIRY"]
+    assert table[1].split()[:2] == ["site", "True"]

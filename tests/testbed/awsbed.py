@@ -55,7 +55,7 @@ class FidelityClient:
     def inject(
         self, kind: str, service: str | None = None, operation: str | None = None, count: int | None = 1, latency_ms: int = 0
     ) -> None:
-        """Make the next `count` matching calls fail with `kind` (throttle, prior_request, error5xx, reset, latency)."""
+        """Make the next `count` matching calls fail: throttle, prior_request, error5xx, reset, lost_response, latency."""
         self._call(
             "POST",
             "/faults",

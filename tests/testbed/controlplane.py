@@ -205,8 +205,12 @@ class ControlPlane:
         """Run the built kubectl against this control plane; with `check`, a failure raises with kubectl's stderr."""
         result = subprocess.run(
             [str(self.kubectl), f"--kubeconfig={kubeconfig or self.kubeconfig}", *args],
-            input=stdin, capture_output=True, text=True, check=False, timeout=120,
-        )  # fmt: skip
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
         if check and result.returncode != 0:
             raise RuntimeError(f"kubectl {' '.join(args)} failed ({result.returncode}): {result.stderr.strip()}")
         return result

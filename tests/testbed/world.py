@@ -163,13 +163,20 @@ def create_distribution(aws: AwsBed, comment: str = "maintenance page") -> dict[
         "CallerReference": f"maintenance-{time.monotonic_ns()}",
         "Comment": comment,
         "Enabled": True,
-        "Origins": {"Quantity": 1, "Items": [{
-            "Id": "maintenance", "DomainName": "maintenance.example.net",
-            "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"},
-        }]},
+        "Origins": {
+            "Quantity": 1,
+            "Items": [
+                {
+                    "Id": "maintenance",
+                    "DomainName": "maintenance.example.net",
+                    "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"},
+                }
+            ],
+        },
         "DefaultCacheBehavior": {
-            "TargetOriginId": "maintenance", "ViewerProtocolPolicy": "redirect-to-https",
+            "TargetOriginId": "maintenance",
+            "ViewerProtocolPolicy": "redirect-to-https",
             "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
         },
-    }  # fmt: skip
+    }
     return aws.client("cloudfront").create_distribution(DistributionConfig=config)["Distribution"]  # type: ignore[no-any-return]

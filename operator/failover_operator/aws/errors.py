@@ -39,13 +39,23 @@ _TRANSIENT = {
 }
 _ACCESS = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "InvalidClientTokenId", "ExpiredToken"}
 _NOT_FOUND = {
-    "NoSuchHostedZone", "NoSuchHealthCheck", "NoSuchDistribution", "NoSuchEntity", "ResourceNotFoundException",
+    "NoSuchHostedZone",
+    "NoSuchHealthCheck",
+    "NoSuchDistribution",
+    "NoSuchEntity",
+    "ResourceNotFoundException",
     "NoSuchChange",
-}  # fmt: skip
+}
 _CONFLICT = {
-    "CNAMEAlreadyExists", "HealthCheckAlreadyExists", "HealthCheckVersionMismatch", "EntityAlreadyExists",
-    "DeleteConflict", "ResourceInUseException", "ConcurrentModification", "TooManyDistributionsWithSingleFunctionARN",
-}  # fmt: skip
+    "CNAMEAlreadyExists",
+    "HealthCheckAlreadyExists",
+    "HealthCheckVersionMismatch",
+    "EntityAlreadyExists",
+    "DeleteConflict",
+    "ResourceInUseException",
+    "ConcurrentModification",
+    "TooManyDistributionsWithSingleFunctionARN",
+}
 
 
 class AwsError(Exception):

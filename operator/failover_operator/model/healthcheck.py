@@ -17,8 +17,18 @@ from typing import Any
 
 from .spec import FailoverSpec
 
-UPDATABLE = ("IPAddress", "Port", "ResourcePath", "FullyQualifiedDomainName", "SearchString", "FailureThreshold",
-             "Inverted", "Disabled", "EnableSNI", "Regions")  # fmt: skip
+UPDATABLE = (
+    "IPAddress",
+    "Port",
+    "ResourcePath",
+    "FullyQualifiedDomainName",
+    "SearchString",
+    "FailureThreshold",
+    "Inverted",
+    "Disabled",
+    "EnableSNI",
+    "Regions",
+)
 RESETTABLE = {"ResourcePath", "FullyQualifiedDomainName", "Regions"}
 MODE_FLAGS = {"Auto": (False, False), "Maintenance": (True, True), "Primary": (True, False)}  # (Disabled, Inverted)
 

@@ -52,13 +52,21 @@ def record_types(spec: FailoverSpec) -> tuple[str, ...]:
 def desired_pair(
     spec: FailoverSpec, host: str, kind: str, identity: Identity, health_check_id: str, cloudfront_domain: str
 ) -> list[Record]:
-    primary: Record = {"Name": fqdn(host), "Type": kind, "SetIdentifier": identity.primary, "Failover": "PRIMARY",
-                       "HealthCheckId": health_check_id}  # fmt: skip
+    primary: Record = {
+        "Name": fqdn(host),
+        "Type": kind,
+        "SetIdentifier": identity.primary,
+        "Failover": "PRIMARY",
+        "HealthCheckId": health_check_id,
+    }
     primary.update(primary_target(spec, kind))
     secondary: Record = {
-        "Name": fqdn(host), "Type": kind, "SetIdentifier": identity.secondary, "Failover": "SECONDARY",
+        "Name": fqdn(host),
+        "Type": kind,
+        "SetIdentifier": identity.secondary,
+        "Failover": "SECONDARY",
         "AliasTarget": {"HostedZoneId": CLOUDFRONT_ZONE_ID, "DNSName": fqdn(cloudfront_domain), "EvaluateTargetHealth": False},
-    }  # fmt: skip
+    }
     return [primary, secondary]
 
 
@@ -85,8 +93,16 @@ def _comparable(record: Record) -> tuple[Any, ...]:
     alias = record.get("AliasTarget")
     alias_key = (alias["HostedZoneId"], fqdn(alias["DNSName"]), bool(alias.get("EvaluateTargetHealth"))) if alias else None
     values = sorted(item["Value"] for item in record.get("ResourceRecords") or [])
-    return (fqdn(record["Name"].replace("\\052", "*")), record["Type"], record.get("SetIdentifier"), record.get("Failover"),
-            record.get("TTL"), tuple(values), alias_key, record.get("HealthCheckId"))  # fmt: skip
+    return (
+        fqdn(record["Name"].replace("\\052", "*")),
+        record["Type"],
+        record.get("SetIdentifier"),
+        record.get("Failover"),
+        record.get("TTL"),
+        tuple(values),
+        alias_key,
+        record.get("HealthCheckId"),
+    )
 
 
 def plan_records(
@@ -110,9 +126,14 @@ def plan_records(
 
 
 def _plan_existing(
-    plan: RecordPlan, name: str, record: Record, wanted: dict[tuple[str, str, str], Record],
-    wanted_names_types: set[tuple[str, str]], identity: Identity, adopt: bool,
-) -> None:  # fmt: skip
+    plan: RecordPlan,
+    name: str,
+    record: Record,
+    wanted: dict[tuple[str, str, str], Record],
+    wanted_names_types: set[tuple[str, str]],
+    identity: Identity,
+    adopt: bool,
+) -> None:
     kind = record["Type"]
     key = (name, kind, record.get("SetIdentifier") or "")
     if identity.owns(record):
@@ -125,8 +146,12 @@ def _plan_existing(
     if not blocks:
         return  # e.g. an MX or TXT record at the same name: not ours, not in the way
     if record.get("SetIdentifier"):
-        plan.conflicts.append(("HostnameConflict", f"{name} {kind} already has routing records owned by someone else "
-                                                   f"(SetIdentifier {record['SetIdentifier']!r})"))  # fmt: skip
+        plan.conflicts.append(
+            (
+                "HostnameConflict",
+                f"{name} {kind} already has routing records owned by someone else (SetIdentifier {record['SetIdentifier']!r})",
+            )
+        )
     elif adopt:
         plan.changes.insert(0, {"Action": "DELETE", "ResourceRecordSet": record})
     else:

@@ -30,7 +30,7 @@ from ..status import (
     now_rfc3339,
     summary,
     waiting,
-)  # fmt: skip
+)
 from . import certificate, distribution, healthcheck, preflight, records
 from .context import Event, Inputs, Pass
 from .release import release_resources
@@ -123,9 +123,17 @@ def _with_waiting(conditions: dict[str, Condition]) -> list[Condition]:
 
 
 __all__ = [
-    "CERTIFICATE_SYNCED", "CERTIFICATE_VALID", "DISTRIBUTION_READY", "HEALTH_CHECK_READY", "Inputs", "Outcome", "Timing",
-    "identity_of", "reconcile", "release",
-]  # fmt: skip
+    "CERTIFICATE_SYNCED",
+    "CERTIFICATE_VALID",
+    "DISTRIBUTION_READY",
+    "HEALTH_CHECK_READY",
+    "Inputs",
+    "Outcome",
+    "Timing",
+    "identity_of",
+    "reconcile",
+    "release",
+]
 
 
 def release(inputs: Inputs, aws: AwsClients, timing: Timing = Timing()) -> tuple[bool, Outcome]:

@@ -11,6 +11,7 @@ them (see `cleanup_retired`).
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from ..aws import acm, iam
@@ -20,17 +21,30 @@ from ..model.certificates import CertificateBundle
 from ..status import CERTIFICATE_SYNCED, Condition, Reason
 from .context import Pass
 
+_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _lock_for(key: str) -> threading.Lock:
+    """FailoverDomains sharing a Secret share its AWS certificate: sync it one at a time."""
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(key, threading.Lock())
+
 
 def sync_certificate(state: Pass) -> None:
     bundle = state.bundle
     assert bundle is not None
-    record = _sync_acm(state, bundle) if state.spec.store == "ACM" else _sync_iam(state, bundle)
-    record.update({
-        "store": state.spec.store,
-        "serialNumber": bundle.serial_hex,
-        "sha256Fingerprint": bundle.sha256_fingerprint,
-        "notAfter": bundle.not_after.strftime("%Y-%m-%dT%H:%M:%SZ"),
-    })  # fmt: skip
+    key = f"{state.spec.store} {naming.certificate_key(state.inputs.owner.namespace, state.spec.secret_name)}"
+    with _lock_for(key):
+        record = _sync_acm(state, bundle) if state.spec.store == "ACM" else _sync_iam(state, bundle)
+    record.update(
+        {
+            "store": state.spec.store,
+            "serialNumber": bundle.serial_hex,
+            "sha256Fingerprint": bundle.sha256_fingerprint,
+            "notAfter": bundle.not_after.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+    )
     previous = dict(state.previous.get("certificate") or {})
     if previous and _reference(previous) not in (None, _reference(record)):
         _retire(state, f"{previous['store']} {_reference(previous)}")
@@ -57,10 +71,12 @@ def _sync_acm(state: Pass, bundle: CertificateBundle) -> dict[str, Any]:
         _retire(state, f"ACM {arn}")
         current, arn = None, None
     if current is None:
-        arn = acm.import_certificate(state.aws.acm, bundle.leaf_pem, bundle.private_key_pem, bundle.chain_pem, None,
-                                     naming.acm_tags(namespace, secret))  # fmt: skip
+        arn = acm.import_certificate(
+            state.aws.acm, bundle.leaf_pem, bundle.private_key_pem, bundle.chain_pem, None, naming.acm_tags(namespace, secret)
+        )
         state.inputs.persist({"certificate": {"store": "ACM", "arn": arn}})
         _synced(state, Reason.IMPORTED, f"imported certificate {bundle.serial_hex} into ACM as {arn}")
+        _delete_orphans(state, arn)
     elif str(current.get("Serial", "")).lower() != bundle.serial_hex:
         acm.import_certificate(state.aws.acm, bundle.leaf_pem, bundle.private_key_pem, bundle.chain_pem, arn, None)
         _synced(state, Reason.IMPORTED, f"re-imported certificate {bundle.serial_hex} into {arn}")
@@ -69,6 +85,22 @@ def _sync_acm(state: Pass, bundle: CertificateBundle) -> dict[str, Any]:
             Condition(CERTIFICATE_SYNCED, "True", Reason.IN_SYNC, f"ACM certificate {arn} holds serial {bundle.serial_hex}")
         )
     return {"arn": arn}
+
+
+def _delete_orphans(state: Pass, keep: str) -> None:
+    """Imports are not idempotent: a retried ImportCertificate whose first response was lost leaves a
+    twin behind. Delete every other certificate tagged for this Secret that nothing uses."""
+    key = naming.certificate_key(state.inputs.owner.namespace, state.spec.secret_name)
+    for arn in acm.find_certificates_tagged(state.aws.acm, naming.TAG_CERTIFICATE, key):
+        if arn == keep:
+            continue
+        try:
+            acm.delete_certificate(state.aws.acm, arn)
+        except AwsError as error:
+            if error.kind is not Kind.CONFLICT:  # in use (e.g. retired, still on a distribution): keep it
+                raise
+            continue
+        state.event("CertificateDeleted", f"deleted orphaned ACM certificate {arn} (an earlier import whose answer was lost)")
 
 
 def _known_acm_arn(state: Pass) -> str | None:
@@ -89,8 +121,9 @@ def _sync_iam(state: Pass, bundle: CertificateBundle) -> dict[str, Any]:
     metadata = iam.get_server_certificate(state.aws.iam, name)
     if metadata is None:
         try:
-            metadata = iam.upload_server_certificate(state.aws.iam, name, naming.iam_path(namespace, secret), bundle.leaf_pem,
-                                                     bundle.private_key_pem, bundle.chain_pem)  # fmt: skip
+            metadata = iam.upload_server_certificate(
+                state.aws.iam, name, naming.iam_path(namespace, secret), bundle.leaf_pem, bundle.private_key_pem, bundle.chain_pem
+            )
         except AwsError as error:
             if error.code != "EntityAlreadyExists":  # a peer using the same Secret uploaded it first
                 raise

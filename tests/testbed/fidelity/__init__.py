@@ -24,7 +24,9 @@ Control API (JSON, same port; ``testbed.awsbed.FidelityClient`` wraps it)
 ``POST   /_fidelity/faults``                ``{kind, service?, operation?, count?=1, latency_ms?}``; kind is one of
                                             ``throttle`` (Throttling / ThrottlingException), ``prior_request``
                                             (PriorRequestNotComplete), ``error5xx`` (503), ``reset`` (connection
-                                            dropped without a response), ``latency`` (delay, then serve);
+                                            dropped without a response), ``lost_response`` (the call is carried
+                                            out, then the connection drops: the client cannot know it
+                                            succeeded), ``latency`` (delay, then serve);
                                             ``count: null`` keeps the fault until cleared
 ``DELETE /_fidelity/faults``                clear all faults
 ``GET|PUT /_fidelity/delays``               ``{cloudfront_deploy_seconds, route53_insync_seconds}``

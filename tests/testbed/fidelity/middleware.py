@@ -68,7 +68,7 @@ class FidelityMiddleware:
             with STATE.lock:
                 if not STATE.route53_quota.take():
                     fault = Fault(kind="throttle")
-        if fault is not None:
+        if fault is not None and fault.kind != "lost_response":
             return self._fault(environ, start_response, service, operation, fault)
         captured: dict[str, Any] = {}
 
@@ -76,8 +76,15 @@ class FidelityMiddleware:
             captured["status"] = int(status.split(maxsplit=1)[0])
             return start_response(status, response_headers, exc_info)
 
-        chunks = list(self.moto_app(environ, capture))
+        def capture_status(status: str, response_headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured["status"] = int(status.split(maxsplit=1)[0])
+            return lambda data: None
+
+        chunks = list(self.moto_app(environ, capture_status if fault else capture))
         self._record(service, operation, captured.get("status", 0), _error_code(b"".join(chunks)))
+        if fault is not None:  # lost_response: AWS did the work, the client never hears about it
+            self._record(service, operation, 0, "LostResponse")
+            _reset_connection(environ)
         return chunks
 
     def _fault(
@@ -138,7 +145,7 @@ class FidelityMiddleware:
                 return 200, {"cleared": True}
             if (method, path) == ("POST", "/faults"):
                 fault = Fault(**payload)
-                if fault.kind not in (*_FAULT_RESPONSES, "reset", "latency"):
+                if fault.kind not in (*_FAULT_RESPONSES, "reset", "lost_response", "latency"):
                     raise ValueError(f"unknown fault kind {fault.kind!r}")
                 STATE.faults.append(fault)
                 return 200, {"faults": len(STATE.faults)}

@@ -27,8 +27,12 @@ def main(argv: list[str]) -> int:
         started = time.monotonic()
         result = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *targets],
-            env={**os.environ, "FIDELITY_DISABLED_RULES": rule}, cwd=REPO, capture_output=True, text=True, check=False,
-        )  # fmt: skip
+            env={**os.environ, "FIDELITY_DISABLED_RULES": rule},
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         verdict = "caught" if result.returncode == 1 else f"NOT CAUGHT (pytest exit {result.returncode})"
         failed = next((line for line in result.stdout.splitlines() if line.startswith("FAILED")), "")
         print(f"{rule:34} {verdict:12} {time.monotonic() - started:5.1f} s  {failed[:110]}", flush=True)
