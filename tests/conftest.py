@@ -7,6 +7,7 @@ AWS bed is reset before each test, and each test gets a fresh namespace.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import uuid
@@ -24,7 +25,10 @@ from testbed.controlplane import ControlPlane
 def bed_workdir() -> Iterator[Path]:
     path = Path(tempfile.mkdtemp(prefix="failover-bed-"))
     yield path
-    shutil.rmtree(path, ignore_errors=True)
+    if os.environ.get("FAILOVER_KEEP_BED_LOGS"):
+        print(f"\ntest bed logs kept in {path}")
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

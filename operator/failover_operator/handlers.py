@@ -11,12 +11,20 @@
   other handler of that FailoverDomain.
 * An index of FailoverDomains gives each pass its peers (shared distributions,
   hostname ownership) without listing the cluster.
+* A jittered timer runs the same pass periodically to find and repair drift
+  (changes made in AWS behind our back). It never overlaps a change handler of
+  the same object (a per-object lock; the timer skips instead of waiting), and
+  when nothing differs it makes reads only and writes nothing. A repair that
+  must wait for AWS hands over to the change handler through an annotation.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import random
+import threading
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,9 +36,10 @@ from .model.naming import Owner
 from .model.spec import parse_spec
 from .reconcile import Inputs, Outcome, Timing, reconcile, release
 from .reconcile.context import Peer, SecretView
-from .status import status_patch
+from .status import now_rfc3339, status_patch
 
 G, V, P = kube.GROUP, kube.VERSION, kube.PLURAL
+PROGRESS_PREFIX = "kopf.failover.dev"  # main.PERSISTENCE_PREFIX (main imports this module)
 _CLIENTS: dict[str, AwsClients] = {}
 
 
@@ -38,6 +47,19 @@ def clients() -> AwsClients:
     if "aws" not in _CLIENTS:
         _CLIENTS["aws"] = AwsClients.create()
     return _CLIENTS["aws"]
+
+
+_OBJECT_LOCKS: dict[str, threading.Lock] = {}
+_OBJECT_LOCKS_GUARD = threading.Lock()
+
+
+def object_lock(uid: str) -> threading.Lock:
+    with _OBJECT_LOCKS_GUARD:
+        return _OBJECT_LOCKS.setdefault(uid, threading.Lock())
+
+
+def drift_interval() -> float:
+    return float(os.environ.get("FAILOVER_DRIFT_SECONDS", "300"))
 
 
 def timing() -> Timing:
@@ -77,7 +99,7 @@ def _peers(index: kopf.Index[str, dict[str, Any]], me: str) -> tuple[Peer, ...]:
     return tuple(Peer(**{k: v for k, v in entry.items() if k in fields}) for entry in index.get("all", []) if entry["key"] != me)
 
 
-def _inputs(body: kopf.Body, peers: kopf.Index[str, dict[str, Any]]) -> Inputs:
+def _inputs(body: kopf.Body, peers: kopf.Index[str, dict[str, Any]], trigger: str = "change") -> Inputs:
     meta, namespace, name = body.meta, body.metadata.namespace or "", body.metadata.name or ""
     spec = parse_spec(body.spec)
     secret = kube.read_secret(namespace, spec.secret_name)
@@ -91,6 +113,8 @@ def _inputs(body: kopf.Body, peers: kopf.Index[str, dict[str, Any]]) -> Inputs:
         peers=_peers(peers, f"{namespace}/{name}"),
         now=datetime.now(UTC),
         persist=lambda fields: kube.patch_status(namespace, name, fields),
+        trigger=trigger,
+        expiry_warning_days=float(os.environ.get("FAILOVER_EXPIRY_WARNING_DAYS", "14")),
     )
 
 
@@ -105,16 +129,45 @@ def _apply(outcome: Outcome, body: kopf.Body, patch: kopf.Patch) -> None:
 @kopf.on.create(G, V, P)
 @kopf.on.update(G, V, P)
 def reconcile_failoverdomain(body: kopf.Body, patch: kopf.Patch, **kwargs: Any) -> None:
-    outcome = reconcile(_inputs(body, kwargs["failoverdomain_peers"]), clients(), timing())
-    _apply(outcome, body, patch)
+    with object_lock(str(body.meta.uid)):
+        outcome = reconcile(_inputs(body, kwargs["failoverdomain_peers"]), clients(), timing())
+        _apply(outcome, body, patch)
     if outcome.retry_after is not None:
         raise kopf.TemporaryError("waiting for AWS to converge", delay=outcome.retry_after)
 
 
+def _change_in_progress(annotations: Mapping[str, str]) -> bool:
+    """kopf keeps a progress annotation while a change handler is being retried (waiting for AWS)."""
+    return any(key.startswith(f"{PROGRESS_PREFIX}/") and "failoverdomain" in key for key in annotations)
+
+
+@kopf.timer(
+    G,
+    V,
+    P,
+    interval=drift_interval(),
+    initial_delay=lambda **_: random.uniform(0.5, 1.0) * drift_interval(),
+    when=lambda meta, annotations, **_: not meta.get("deletionTimestamp") and not _change_in_progress(annotations),
+)
+def check_drift(body: kopf.Body, patch: kopf.Patch, **kwargs: Any) -> None:
+    """Periodic level check: repair what changed in AWS; reads only when nothing did."""
+    lock = object_lock(str(body.meta.uid))
+    if not lock.acquire(blocking=False):
+        return  # a change handler is on it right now
+    try:
+        outcome = reconcile(_inputs(body, kwargs["failoverdomain_peers"], trigger="drift"), clients(), timing())
+        _apply(outcome, body, patch)
+    finally:
+        lock.release()
+    if outcome.retry_after is not None:  # e.g. a repaired distribution is deploying: let the change handler follow it
+        kube.annotate(body.metadata.namespace or "", body.metadata.name or "", {kube.DRIFT_ANNOTATION: now_rfc3339()})
+
+
 @kopf.on.delete(G, V, P)
 def release_failoverdomain(body: kopf.Body, patch: kopf.Patch, **kwargs: Any) -> None:
-    done, outcome = release(_inputs(body, kwargs["failoverdomain_peers"]), clients(), timing())
-    _apply(outcome, body, patch)
+    with object_lock(str(body.meta.uid)):
+        done, outcome = release(_inputs(body, kwargs["failoverdomain_peers"]), clients(), timing())
+        _apply(outcome, body, patch)
     if not done:
         raise kopf.TemporaryError("AWS resources are still being released", delay=outcome.retry_after or 5)
 

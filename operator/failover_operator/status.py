@@ -29,6 +29,7 @@ class Reason:
 
     # CertificateValid (pre-flight checks; see model.certificates.Reason for the failure reasons)
     VALID = "Valid"
+    EXPIRING_SOON = "ExpiringSoon"  # still valid, but expires within the warning window and was not renewed
     # CertificateSynced
     IMPORTED = "Imported"
     UPLOADED = "Uploaded"

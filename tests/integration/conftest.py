@@ -25,7 +25,7 @@ from kubernetes import client
 from kubernetes.client import ApiClient
 from testbed.awsbed import AwsBed
 from testbed.controlplane import ControlPlane
-from testbed.world import GENERATED_KEYS, G, P, V, World, create_distribution
+from testbed.world import DRIFT_SECONDS, GENERATED_KEYS, G, P, V, World, create_distribution
 
 REPO = Path(__file__).resolve().parents[2]
 UNMANAGED_PREFIX = "u-"  # namespaces the test operator never watches (CRD tests write status by hand)
@@ -100,6 +100,7 @@ def _operator_env(control_plane: ControlPlane, aws_bed: AwsBed) -> dict[str, str
         "FAILOVER_DISTRIBUTION_POLL_SECONDS": "0.5",
         "FAILOVER_RECORDS_POLL_SECONDS": "0.5",
         "FAILOVER_ERROR_RETRY_SECONDS": "2",
+        "FAILOVER_DRIFT_SECONDS": str(DRIFT_SECONDS),
     }
 
 

@@ -20,6 +20,7 @@ from kubernetes.client.rest import ApiException
 from testbed.awsbed import AwsBed
 
 G, V, P = "failover.dev", "v1alpha1", "failoverdomains"
+DRIFT_SECONDS = 4  # the operator under test checks for drift this often
 GENERATED_KEYS: list[str] = []  # every private key PEM handed to the operator in this session
 
 
@@ -110,6 +111,19 @@ class World:
 
     def wait_ready(self, name: str, timeout: float = 90) -> dict[str, Any]:
         return self.wait_condition(name, "Ready", "True", timeout=timeout)
+
+    def wait_settled(self, name: str, timeout: float = 60) -> dict[str, Any]:
+        """Ready, and the pass triggered by the Secret's digest annotation has been handled too."""
+
+        def settled() -> dict[str, Any] | None:
+            body = self.wait_ready(name, timeout)
+            annotations = body["metadata"].get("annotations", {})
+            digest = annotations.get("failover.dev/secret-digest")
+            handled = annotations.get("kopf.failover.dev/last-handled-configuration", "")
+            return body if digest and digest in handled else None
+
+        result: dict[str, Any] = eventually(settled, timeout, lambda: f"{name} did not settle: {self._brief(name)}")
+        return result
 
     def wait_gone(self, name: str, timeout: float = 90) -> None:
         eventually(lambda: self.get(name) is None or None, timeout, lambda: f"{name} still exists: {self._brief(name)}")

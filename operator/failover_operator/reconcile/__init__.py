@@ -88,8 +88,7 @@ def _aws_failure(state: Pass, error: AwsError, timing: Timing) -> None:
     step = next((step for step in STEPS if step not in state.conditions), RECORDS_READY)
     reason = {Kind.THROTTLED: Reason.THROTTLED, Kind.ACCESS_DENIED: Reason.ACCESS_DENIED}.get(error.kind, Reason.AWS_ERROR)
     status = "Unknown" if error.retryable else "False"
-    state.set(Condition(step, status, reason, f"{error.operation or 'AWS'}: {error.code}: {error.message}"))
-    state.event(reason, f"{step}: {error}", warning=True)
+    state.fail(Condition(step, status, reason, f"{error.operation or 'AWS'}: {error.code}: {error.message}"))
     state.again_in(timing.error_retry if not error.retryable else timing.records_poll)
 
 

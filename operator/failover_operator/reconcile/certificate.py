@@ -67,7 +67,12 @@ def _sync_acm(state: Pass, bundle: CertificateBundle) -> dict[str, Any]:
     namespace, secret = state.inputs.owner.namespace, state.spec.secret_name
     arn = _known_acm_arn(state)
     current = acm.describe_certificate(state.aws.acm, arn) if arn else None
+    if arn and current is None:
+        state.event("CertificateMissing", f"ACM certificate {arn} no longer exists; importing the Secret's certificate again")
     if current is not None and current.get("KeyAlgorithm") != bundle.key_algorithm:
+        state.event(
+            "KeyTypeChanged", f"key type changed {current.get('KeyAlgorithm')} -> {bundle.key_algorithm}: new ACM certificate"
+        )
         _retire(state, f"ACM {arn}")
         current, arn = None, None
     if current is None:
@@ -79,7 +84,8 @@ def _sync_acm(state: Pass, bundle: CertificateBundle) -> dict[str, Any]:
         _delete_orphans(state, arn)
     elif str(current.get("Serial", "")).lower() != bundle.serial_hex:
         acm.import_certificate(state.aws.acm, bundle.leaf_pem, bundle.private_key_pem, bundle.chain_pem, arn, None)
-        _synced(state, Reason.IMPORTED, f"re-imported certificate {bundle.serial_hex} into {arn}")
+        found = current.get("Serial", "?")
+        _synced(state, Reason.IMPORTED, f"ACM certificate {arn} held serial {found}; re-imported {bundle.serial_hex} into it")
     else:
         state.set(
             Condition(CERTIFICATE_SYNCED, "True", Reason.IN_SYNC, f"ACM certificate {arn} holds serial {bundle.serial_hex}")
@@ -120,6 +126,8 @@ def _sync_iam(state: Pass, bundle: CertificateBundle) -> dict[str, Any]:
     name = naming.iam_certificate_name(namespace, secret, bundle.sha256_fingerprint)
     metadata = iam.get_server_certificate(state.aws.iam, name)
     if metadata is None:
+        if (state.previous.get("certificate") or {}).get("serverCertificateName") == name:
+            state.event("CertificateMissing", f"IAM certificate {name} no longer exists; uploading it again")
         try:
             metadata = iam.upload_server_certificate(
                 state.aws.iam, name, naming.iam_path(namespace, secret), bundle.leaf_pem, bundle.private_key_pem, bundle.chain_pem
@@ -135,6 +143,9 @@ def _sync_iam(state: Pass, bundle: CertificateBundle) -> dict[str, Any]:
         state.set(
             Condition(CERTIFICATE_SYNCED, "True", Reason.IN_SYNC, f"IAM certificate {name} holds serial {bundle.serial_hex}")
         )
+    for older in iam.list_server_certificates(state.aws.iam, naming.iam_path(namespace, secret)):
+        if older["ServerCertificateName"] != name:  # earlier renewals, or an upload whose answer was lost
+            _retire(state, f"IAM {older['ServerCertificateName']}")
     return {"serverCertificateName": name, "serverCertificateId": metadata["ServerCertificateId"], "arn": None}
 
 

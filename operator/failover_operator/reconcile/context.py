@@ -54,6 +54,8 @@ class Inputs:
     peers: tuple[Peer, ...]
     now: datetime
     persist: Callable[[dict[str, Any]], None]  # write status fields immediately (ids AWS just gave us)
+    trigger: str = "change"  # "change" (create/update/resume/Secret) or "drift" (the periodic check)
+    expiry_warning_days: float = 14.0
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,19 @@ class Pass:
         self.conditions[condition.type] = condition
 
     def event(self, reason: str, message: str, warning: bool = False) -> None:
+        """Record an Event; a change made by the periodic check is reported as DriftRepaired."""
+        if self.inputs.trigger == "drift" and not warning:
+            message, reason = f"{reason}: {message}", "DriftRepaired"
         self.events.append(Event("Warning" if warning else "Normal", reason, message))
+
+    def fail(self, condition: Condition) -> None:
+        """Set a failed condition; warn with an Event only when it is news (not on every periodic check)."""
+        self.set(condition)
+        previous: Mapping[str, Any] = next(
+            (c for c in self.previous.get("conditions") or [] if c.get("type") == condition.type), {}
+        )
+        if (previous.get("status"), previous.get("reason")) != (condition.status, condition.reason):
+            self.events.append(Event("Warning", condition.reason, condition.message))
 
     def again_in(self, seconds: float) -> None:
         """Ask to be reconciled again in `seconds` (the soonest request wins)."""

@@ -10,9 +10,11 @@ Deployment takes minutes on AWS; the pass never waits for it — it reports
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..aws import cloudfront
 from ..aws.errors import AwsError, Kind
-from ..model.distribution import desired_config, viewer_certificate
+from ..model.distribution import aliases_of, current_certificate_ref, desired_config, viewer_certificate
 from ..status import DISTRIBUTION_READY, Condition, Reason
 from .context import Pass
 from .desired import previously_owned_names
@@ -27,7 +29,8 @@ def sync_distribution(state: Pass, poll_seconds: float = POLL_SECONDS) -> bool:
     removed = {name.rstrip(".") for name in previously_owned_names(state)} - set(state.spec.hostnames)
     distribution = state.distribution
     for _ in range(MAX_ETAG_RACES):
-        config = desired_config(distribution["DistributionConfig"], state.spec.hostnames, removed, viewer)
+        previous_config = distribution["DistributionConfig"]
+        config = desired_config(previous_config, state.spec.hostnames, removed, viewer)
         if config is None:
             break
         try:
@@ -37,10 +40,22 @@ def sync_distribution(state: Pass, poll_seconds: float = POLL_SECONDS) -> bool:
                 distribution = _reread(state)
                 continue
             return _update_failed(state, error)
-        state.event("DistributionUpdated", f"set aliases and viewer certificate on distribution {distribution['Id']}")
+        state.event("DistributionUpdated", _describe_change(distribution["Id"], config, previous_config))
         break
     state.distribution = distribution
     return report(state, poll_seconds)
+
+
+def _describe_change(distribution_id: str, new: dict[str, Any], old: dict[str, Any]) -> str:
+    """What was found and what it became, for the Event."""
+    parts = []
+    added, dropped = set(aliases_of(new)) - set(aliases_of(old)), set(aliases_of(old)) - set(aliases_of(new))
+    if added or dropped:
+        parts.append(f"aliases +{sorted(added)} -{sorted(dropped)}")
+    before, after = current_certificate_ref(old), current_certificate_ref(new)
+    if before != after or old.get("ViewerCertificate") != new.get("ViewerCertificate"):
+        parts.append(f"viewer certificate {before or 'CloudFront default'} -> {after}")
+    return f"distribution {distribution_id}: " + ("; ".join(parts) or "settings restored")
 
 
 def _reread(state: Pass) -> dict[str, object]:
@@ -52,8 +67,7 @@ def _reread(state: Pass) -> dict[str, object]:
 
 def _update_failed(state: Pass, error: AwsError) -> bool:
     if error.code == "CNAMEAlreadyExists":
-        state.set(Condition(DISTRIBUTION_READY, "False", Reason.ALIAS_CONFLICT, error.message))
-        state.event(Reason.ALIAS_CONFLICT, error.message, warning=True)
+        state.fail(Condition(DISTRIBUTION_READY, "False", Reason.ALIAS_CONFLICT, error.message))
         return False
     if error.code == "InvalidViewerCertificate":
         state.set(Condition(DISTRIBUTION_READY, "False", Reason.INVALID_VIEWER_CERTIFICATE, error.message))

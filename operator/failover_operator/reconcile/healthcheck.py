@@ -65,7 +65,9 @@ def _update(state: Pass, current: dict[str, Any], desired: dict[str, Any]) -> di
         updated = route53.update_health_check(
             state.aws.route53, fresh["Id"], int(fresh["HealthCheckVersion"]), update_for(fresh, desired)
         )
-    state.event("HealthCheckUpdated", f"updated health check {current['Id']}: {', '.join(sorted(changes))}")
+    found = current["HealthCheckConfig"]
+    detail = ", ".join(f"{key} {found.get(key)!r} -> {value!r}" for key, value in sorted(changes.items()))
+    state.event("HealthCheckUpdated", f"health check {current['Id']}: {detail}")
     return updated
 
 

@@ -8,6 +8,8 @@ and only then lets the mutating steps run.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from ..aws import cloudfront, route53
 from ..model.certificates import CertificateRejected, check_tls_secret, secret_not_found
 from ..model.records import fqdn, plan_records
@@ -30,7 +32,15 @@ def check_certificate(state: Pass) -> bool:
         return _fail(state, Condition(CERTIFICATE_VALID, "False", result.reason, result.message))
     state.bundle = result
     expiry = result.not_after.strftime("%Y-%m-%dT%H:%M:%SZ")
-    state.set(Condition(CERTIFICATE_VALID, "True", Reason.VALID, f"certificate {result.serial_hex} valid until {expiry}"))
+    left = result.not_after - inputs.now
+    if left < timedelta(days=inputs.expiry_warning_days):
+        message = (
+            f"certificate {result.serial_hex} expires at {expiry} (in {left.days} days) and the Secret has not been "
+            "renewed; check the issuer (cert-manager Certificate status)"
+        )
+        state.fail(Condition(CERTIFICATE_VALID, "True", Reason.EXPIRING_SOON, message))
+    else:
+        state.set(Condition(CERTIFICATE_VALID, "True", Reason.VALID, f"certificate {result.serial_hex} valid until {expiry}"))
     return True
 
 
@@ -118,8 +128,7 @@ def run(state: Pass) -> bool:
 
 
 def _fail(state: Pass, condition: Condition) -> bool:
-    state.set(condition)
-    state.event(condition.reason, condition.message, warning=True)
+    state.fail(condition)
     return False
 
 

@@ -19,8 +19,7 @@ def sync_records(state: Pass, poll_seconds: float = POLL_SECONDS) -> bool:
     if plan.conflicts:
         reason, _ = plan.conflicts[0]
         message = "; ".join(text for _, text in plan.conflicts)
-        state.set(Condition(RECORDS_READY, "False", reason, message))
-        state.event(reason, message, warning=True)
+        state.fail(Condition(RECORDS_READY, "False", reason, message))
         return False
     change_id = state.previous.get("recordsChangeId")
     if plan.changes:

@@ -25,6 +25,16 @@ def service_of(headers: dict[str, str]) -> str | None:
     return match.group(1) if match else None
 
 
+_ACCESS_KEY = re.compile(r"Credential=([^/]+)/")
+HARNESS_ACCESS_KEY = "harness"  # the tests' own observation calls: recorded, but exempt from the Route53 quota
+
+
+def principal_of(headers: dict[str, str]) -> str:
+    """The access key id that signed the request (the bed accepts any; it tells callers apart)."""
+    match = _ACCESS_KEY.search(headers.get("authorization", ""))
+    return match.group(1) if match else ""
+
+
 def operation_of(service: str, method: str, path: str, query: str, headers: dict[str, str], body: bytes) -> str:
     """The API operation name, or ``METHOD path`` when it cannot be identified."""
     target = headers.get("x-amz-target")
