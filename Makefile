@@ -58,7 +58,7 @@ bed-status: venv
 	@PYTHONPATH=tests $(PY) -m testbed.bedctl status
 
 run: venv
-	$(VENV)/bin/kopf run --standalone --all-namespaces -m failover_operator.main
+	$(VENV)/bin/kopf run --standalone --all-namespaces --liveness=http://0.0.0.0:8080/healthz -m failover_operator.main
 
 demo: venv controlplane
 	@PYTHONPATH=tests $(PY) -m testbed.demo

@@ -24,18 +24,21 @@ import hashlib
 import os
 import random
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import kopf
 
-from . import kube
+from . import kube, metrics
 from .aws.session import AwsClients
 from .model.naming import Owner
 from .model.spec import parse_spec
+from .model.windows import schedule
 from .reconcile import Inputs, Outcome, Timing, reconcile, release
 from .reconcile.context import Peer, SecretView
+from .reconcile.visibility import observe_health
 from .status import now_rfc3339, status_patch
 
 G, V, P = kube.GROUP, kube.VERSION, kube.PLURAL
@@ -46,7 +49,12 @@ _CLIENTS: dict[str, AwsClients] = {}
 def clients() -> AwsClients:
     if "aws" not in _CLIENTS:
         _CLIENTS["aws"] = AwsClients.create()
+        metrics.instrument(_CLIENTS["aws"])
     return _CLIENTS["aws"]
+
+
+def _seconds(variable: str, default: float) -> float:
+    return float(os.environ.get(variable, default))
 
 
 _OBJECT_LOCKS: dict[str, threading.Lock] = {}
@@ -123,6 +131,20 @@ def _apply(outcome: Outcome, body: kopf.Body, patch: kopf.Patch) -> None:
         kopf.event(body, type=event.type, reason=event.reason, message=event.message)
     for key, value in status_patch(body.status, outcome.status).items():
         patch.status[key] = value
+    metrics.observe_resource(body.metadata.namespace or "", body.metadata.name or "", {**body.status, **outcome.status})
+
+
+def _timed(trigger: str, run: Callable[[], Outcome]) -> Outcome:
+    started = time.monotonic()
+    try:
+        outcome = run()
+    except Exception:
+        metrics.observe_pass(trigger, time.monotonic() - started, "error")
+        raise
+    ready = any(c.get("type") == "Ready" and c.get("status") == "True" for c in outcome.status.get("conditions") or [])
+    verdict = "converged" if ready else ("waiting" if outcome.retry_after is not None else "failed")
+    metrics.observe_pass(trigger, time.monotonic() - started, verdict)
+    return outcome
 
 
 @kopf.on.resume(G, V, P)
@@ -130,7 +152,8 @@ def _apply(outcome: Outcome, body: kopf.Body, patch: kopf.Patch) -> None:
 @kopf.on.update(G, V, P)
 def reconcile_failoverdomain(body: kopf.Body, patch: kopf.Patch, **kwargs: Any) -> None:
     with object_lock(str(body.meta.uid)):
-        outcome = reconcile(_inputs(body, kwargs["failoverdomain_peers"]), clients(), timing())
+        inputs = _inputs(body, kwargs["failoverdomain_peers"])
+        outcome = _timed("change", lambda: reconcile(inputs, clients(), timing()))
         _apply(outcome, body, patch)
     if outcome.retry_after is not None:
         raise kopf.TemporaryError("waiting for AWS to converge", delay=outcome.retry_after)
@@ -155,7 +178,8 @@ def check_drift(body: kopf.Body, patch: kopf.Patch, **kwargs: Any) -> None:
     if not lock.acquire(blocking=False):
         return  # a change handler is on it right now
     try:
-        outcome = reconcile(_inputs(body, kwargs["failoverdomain_peers"], trigger="drift"), clients(), timing())
+        inputs = _inputs(body, kwargs["failoverdomain_peers"], trigger="drift")
+        outcome = _timed("drift", lambda: reconcile(inputs, clients(), timing()))
         _apply(outcome, body, patch)
     finally:
         lock.release()
@@ -167,9 +191,49 @@ def check_drift(body: kopf.Body, patch: kopf.Patch, **kwargs: Any) -> None:
 def release_failoverdomain(body: kopf.Body, patch: kopf.Patch, **kwargs: Any) -> None:
     with object_lock(str(body.meta.uid)):
         done, outcome = release(_inputs(body, kwargs["failoverdomain_peers"]), clients(), timing())
-        _apply(outcome, body, patch)
-    if not done:
+        for event in outcome.events:
+            kopf.event(body, type=event.type, reason=event.reason, message=event.message)
+        for key, value in status_patch(body.status, outcome.status).items():
+            patch.status[key] = value
+    if done:
+        metrics.forget(body.metadata.namespace or "", body.metadata.name or "")
+    else:
         raise kopf.TemporaryError("AWS resources are still being released", delay=outcome.retry_after or 5)
+
+
+@kopf.timer(
+    G,
+    V,
+    P,
+    interval=_seconds("FAILOVER_WINDOW_CHECK_SECONDS", 5),
+    when=lambda spec, meta, **_: bool(spec.get("maintenanceWindows")) and not meta.get("deletionTimestamp"),
+)
+def follow_maintenance_windows(body: kopf.Body, **_: Any) -> None:
+    """At a window's start or end, hand over to the change handler (no AWS call here)."""
+    spec = parse_spec(body.spec)
+    plan = schedule(spec.mode, spec.maintenance_windows, datetime.now(UTC))
+    if plan.mode != body.status.get("effectiveMode"):
+        kube.annotate(body.metadata.namespace or "", body.metadata.name or "", {kube.WINDOW_ANNOTATION: now_rfc3339()})
+
+
+@kopf.timer(
+    G,
+    V,
+    P,
+    interval=_seconds("FAILOVER_HEALTH_POLL_SECONDS", 30),
+    initial_delay=lambda **_: random.uniform(0.2, 1.0) * _seconds("FAILOVER_HEALTH_POLL_SECONDS", 30),
+    when=lambda status, meta, **_: bool(status.get("healthCheckId")) and not meta.get("deletionTimestamp"),
+)
+def poll_primary_health(body: kopf.Body, patch: kopf.Patch, **kwargs: Any) -> None:
+    """PrimaryHealthy and activeTarget from Route53's checkers (reads only; writes status only on change)."""
+    lock = object_lock(str(body.meta.uid))
+    if not lock.acquire(blocking=False):
+        return
+    try:
+        fields, events = observe_health(_inputs(body, kwargs["failoverdomain_peers"], trigger="health"), clients())
+    finally:
+        lock.release()
+    _apply(Outcome(status=fields, events=events), body, patch)
 
 
 def secret_digest(data: dict[str, str] | None) -> str:

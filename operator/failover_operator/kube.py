@@ -17,6 +17,7 @@ from kubernetes.client.rest import ApiException
 GROUP, VERSION, PLURAL = "failover.dev", "v1alpha1", "failoverdomains"
 SECRET_DIGEST_ANNOTATION = "failover.dev/secret-digest"
 DRIFT_ANNOTATION = "failover.dev/drift-repaired-at"
+WINDOW_ANNOTATION = "failover.dev/window-switched-at"
 
 
 @functools.cache

@@ -23,7 +23,7 @@ from typing import Any
 import kopf
 from kopf.cli import main as kopf_main
 
-from . import handlers  # noqa: F401  (registers the handlers)
+from . import handlers, metrics  # noqa: F401  (importing handlers registers them)
 
 PERSISTENCE_PREFIX = "kopf.failover.dev"
 
@@ -39,6 +39,9 @@ def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
     label_selector = os.environ.get("FAILOVER_SECRET_LABEL_SELECTOR", "")
     if label_selector:
         settings.watching.label_selectors["v1", "secrets"] = label_selector
+    port = int(os.environ.get("FAILOVER_METRICS_PORT", "8000"))
+    if port:
+        metrics.serve(port)
 
 
 def cli() -> None:

@@ -24,7 +24,7 @@ import pytest
 from kubernetes import client
 from kubernetes.client import ApiClient
 from testbed.awsbed import AwsBed
-from testbed.controlplane import ControlPlane
+from testbed.controlplane import ControlPlane, free_port
 from testbed.world import DRIFT_SECONDS, GENERATED_KEYS, G, P, V, World, create_distribution
 
 REPO = Path(__file__).resolve().parents[2]
@@ -64,6 +64,7 @@ class OperatorProcess:
                     "run",
                     "--standalone",
                     f"--namespace=!{UNMANAGED_PREFIX}*",
+                    f"--liveness={self.liveness_url}",
                     "-m",
                     "failover_operator.main",
                 ],
@@ -90,6 +91,14 @@ class OperatorProcess:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    @property
+    def liveness_url(self) -> str:
+        return f"http://127.0.0.1:{self.env['TEST_LIVENESS_PORT']}/healthz"
+
+    @property
+    def metrics_url(self) -> str:
+        return f"http://127.0.0.1:{self.env['FAILOVER_METRICS_PORT']}/metrics"
+
 
 def _operator_env(control_plane: ControlPlane, aws_bed: AwsBed) -> dict[str, str]:
     return {
@@ -101,6 +110,10 @@ def _operator_env(control_plane: ControlPlane, aws_bed: AwsBed) -> dict[str, str
         "FAILOVER_RECORDS_POLL_SECONDS": "0.5",
         "FAILOVER_ERROR_RETRY_SECONDS": "2",
         "FAILOVER_DRIFT_SECONDS": str(DRIFT_SECONDS),
+        "FAILOVER_HEALTH_POLL_SECONDS": "1",
+        "FAILOVER_WINDOW_CHECK_SECONDS": "1",
+        "FAILOVER_METRICS_PORT": str(free_port()),
+        "TEST_LIVENESS_PORT": str(free_port()),
     }
 
 

@@ -139,6 +139,7 @@ FULL_STATUS: dict[str, Any] = {
     "healthCheckId": "abcdef12-3456-7890-abcd-ef1234567890",
     "healthCheckGeneration": 2,
     "retiredHealthCheckIds": ["0bcdef12-3456-7890-abcd-ef1234567890"],
+    "effectiveMode": "Maintenance",
     "recordsChangeId": "/change/C2682N5HXP0BZ4",
     "retiredCertificates": ["IAM web-miteru-00112233"],
     "distribution": {"id": "E2EXAMPLE", "domainName": "d111111abcdef8.cloudfront.net", "status": "Deployed"},

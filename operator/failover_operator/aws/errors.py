@@ -80,13 +80,13 @@ def classify(error: Exception) -> AwsError:
         code = str(details.get("Code", "Unknown"))
         status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
         operation = error.operation_name or ""
-        return AwsError(_kind_of(code, status), code, str(details.get("Message", "")), operation)
+        return AwsError(kind_of(code, status), code, str(details.get("Message", "")), operation)
     if isinstance(error, (ConnectionError, HTTPClientError)):
         return AwsError(Kind.TRANSIENT, type(error).__name__, str(error))
     return AwsError(Kind.TRANSIENT, type(error).__name__, str(error))
 
 
-def _kind_of(code: str, status: int) -> Kind:
+def kind_of(code: str, status: int) -> Kind:
     if code in _THROTTLING:
         return Kind.THROTTLED
     if code in _TRANSIENT or status >= 500:

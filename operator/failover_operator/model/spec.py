@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .windows import Window, parse_windows
+
 
 @dataclass(frozen=True)
 class HostedZoneRef:
@@ -62,6 +64,7 @@ class FailoverSpec:
     adopt_existing_records: bool
     mode: str
     deletion_policy: str
+    maintenance_windows: tuple[Window, ...] = ()
 
 
 def parse_spec(spec: Mapping[str, Any]) -> FailoverSpec:
@@ -81,6 +84,7 @@ def parse_spec(spec: Mapping[str, Any]) -> FailoverSpec:
         adopt_existing_records=bool(spec.get("adoptExistingRecords", False)),
         mode=spec.get("mode", "Auto"),
         deletion_policy=spec.get("deletionPolicy", "Delete"),
+        maintenance_windows=tuple(parse_windows(spec.get("maintenanceWindows") or [])),
     )
 
 

@@ -31,7 +31,7 @@ from ..status import (
     summary,
     waiting,
 )
-from . import certificate, distribution, healthcheck, preflight, records
+from . import certificate, distribution, healthcheck, preflight, records, visibility
 from .context import Event, Inputs, Pass
 from .release import release_resources
 
@@ -70,7 +70,7 @@ def _converge(state: Pass, timing: Timing) -> None:
     certificate.sync_certificate(state)
     if not distribution.sync_distribution(state, timing.distribution_poll):
         return
-    healthcheck.sync_health_check(state, state.spec.mode)
+    healthcheck.sync_health_check(state, visibility.apply_schedule(state))
     if records.sync_records(state, timing.records_poll):
         healthcheck.delete_retired(state)
         certificate.cleanup_retired(state, _certificates_peers_use(state))
