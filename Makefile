@@ -41,7 +41,7 @@ unit: venv
 
 # pytest exits 5 when it collected no tests: that is a failure for us, never a pass.
 test: venv lint typecheck controlplane
-	@set +e; $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	@set +e; $(if $(PYTEST_ARGS),,FAILOVER_FULL_SUITE=1) $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests — failing" >&2; exit 1; fi; exit $$rc
 
 # Every fidelity rule must be load-bearing: disable each in turn, some test must fail.

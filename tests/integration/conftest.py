@@ -12,6 +12,7 @@ a maintenance distribution and a TLS Secret from cert-manager.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -117,15 +118,59 @@ def _operator_env(control_plane: ControlPlane, aws_bed: AwsBed) -> dict[str, str
     }
 
 
+OPERATOR_ACTIONS: set[str] = set()  # every AWS action the operator called in this session (IAM policy check)
+# Implied permissions: ImportCertificate with Tags also needs acm:AddTagsToCertificate
+# (ACM User Guide, "Import certificates": "to add tags when importing, you need acm:AddTagsToCertificate").
+IMPLIED_ACTIONS = {"acm:AddTagsToCertificate"}
+TEST_ONLY_ROLE = """
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: failover-operator-test-scope}
+rules:
+  # test-only: the operator under test excludes u-* namespaces with a pattern, which makes kopf observe namespaces
+  - {apiGroups: [""], resources: [namespaces], verbs: [list, watch]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: failover-operator-test-scope}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: failover-operator-test-scope}
+subjects: [{kind: ServiceAccount, name: failover-operator, namespace: failover-operator}]
+"""
+
+
+def _operator_kubeconfig(control_plane: ControlPlane, kube: ApiClient, workdir: Path) -> Path:
+    """A kubeconfig for the shipped ServiceAccount bound to exactly the shipped ClusterRole (not system:masters)."""
+    control_plane.kubectl_run("create", "namespace", "failover-operator", check=False)
+    base = REPO / "deploy" / "base"
+    for manifest in ("clusterrole.yaml", "clusterrolebinding.yaml"):
+        control_plane.kubectl_run("apply", "-f", str(base / manifest))
+    control_plane.kubectl_run("apply", "-f", "-", stdin=TEST_ONLY_ROLE)
+    token = control_plane.mint_service_account_token(kube, "failover-operator", "failover-operator", seconds=6 * 3600)
+    return control_plane.write_kubeconfig(workdir / "operator.kubeconfig", token, "failover-operator")
+
+
 @pytest.fixture(scope="session")
 def operator_process(
     control_plane: ControlPlane, aws_bed: AwsBed, crd: None, bed_workdir: Path, kube: ApiClient
 ) -> Iterator[OperatorProcess]:
-    operator = OperatorProcess(_operator_env(control_plane, aws_bed), bed_workdir / "operator.log")
+    env = _operator_env(control_plane, aws_bed)
+    env["KUBECONFIG"] = str(_operator_kubeconfig(control_plane, kube, bed_workdir))
+    operator = OperatorProcess(env, bed_workdir / "operator.log")
     operator.start()
     yield operator
     operator.stop()
     _assert_no_key_material(operator.log(), kube)
+    assert "Forbidden" not in operator.log() and " 403" not in operator.log(), "the shipped ClusterRole lacks a permission"
+    if os.environ.get("FAILOVER_FULL_SUITE"):
+        _assert_iam_policy_is_exact()
+
+
+def _assert_iam_policy_is_exact() -> None:
+    """deploy/iam-policy.json lists exactly the actions the operator used over the whole suite (plus implied ones)."""
+    policy = json.loads((REPO / "deploy" / "iam-policy.json").read_text())
+    granted = {action for statement in policy["Statement"] for action in statement["Action"]}
+    used = OPERATOR_ACTIONS | IMPLIED_ACTIONS
+    assert granted == used, f"missing from the policy: {sorted(used - granted)}; never used: {sorted(granted - used)}"
 
 
 def _assert_no_key_material(log: str, kube: ApiClient) -> None:
@@ -155,6 +200,7 @@ def world(aws: AwsBed, kube: ApiClient, namespace: str, operator_process: Operat
     aws.control.clear_calls()
     yield world
     _clean_up(world)
+    OPERATOR_ACTIONS.update(f"{c['service']}:{c['operation']}" for c in aws.control.calls() if c["principal"] == "operator")
 
 
 def _clean_up(world: World) -> None:

@@ -157,7 +157,10 @@ def test_iam_certificate_deleted_is_uploaded_and_attached_again(world: World) ->
 
 
 def test_idle_drift_check_reads_only_and_writes_no_status(world: World) -> None:
-    before = _ready(world)
+    _ready(world)
+    # the health poll writes PrimaryHealthy/activeTarget once; from then on the status is at rest
+    eventually(lambda: world.condition("site", "PrimaryHealthy").get("status") == "True", 30, lambda: "health not polled")
+    before = world.wait_ready("site")
     world.aws.control.clear_calls()
     eventually(
         lambda: sum(c["operation"] == "GetDistribution" for c in world.aws.control.calls()) >= 2,

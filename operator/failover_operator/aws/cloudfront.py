@@ -22,11 +22,6 @@ def get_distribution(cloudfront: Any, distribution_id: str) -> dict[str, Any] | 
     return {**response["Distribution"], "ETag": response["ETag"]}
 
 
-def get_distribution_config(cloudfront: Any, distribution_id: str) -> tuple[dict[str, Any], str]:
-    response = call(cloudfront.get_distribution_config, Id=distribution_id)
-    return dict(response["DistributionConfig"]), str(response["ETag"])
-
-
 def update_distribution(cloudfront: Any, distribution_id: str, config: dict[str, Any], etag: str) -> dict[str, Any]:
     """Write the whole config back guarded by IfMatch; PreconditionFailed means re-read and retry."""
     response = call(cloudfront.update_distribution, Id=distribution_id, DistributionConfig=config, IfMatch=etag)

@@ -113,11 +113,6 @@ def tag_health_check(route53: Any, health_check_id: str, tags: dict[str, str]) -
     )
 
 
-def list_health_check_tags(route53: Any, health_check_id: str) -> dict[str, str]:
-    response = call(route53.list_tags_for_resource, ResourceType="healthcheck", ResourceId=health_check_id)
-    return {tag["Key"]: tag["Value"] for tag in response["ResourceTagSet"].get("Tags", [])}
-
-
 def get_health_check_status(route53: Any, health_check_id: str) -> list[dict[str, Any]]:
     """Checker observations (issue: failover visibility)."""
     return list(call(route53.get_health_check_status, HealthCheckId=health_check_id)["HealthCheckObservations"])
