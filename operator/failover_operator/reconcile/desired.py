@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..aws import route53
 from ..model.records import Record, desired_pair, fqdn, record_types
 from .context import Pass
@@ -22,6 +24,14 @@ def previously_owned_names(state: Pass) -> set[str]:
 
 def names_to_read(state: Pass) -> list[str]:
     return sorted({fqdn(host) for host in state.spec.hostnames} | previously_owned_names(state))
+
+
+def find_zone(state: Pass) -> dict[str, Any] | None:
+    """The hosted zone the spec names, by id or by name."""
+    ref = state.spec.hosted_zone
+    if ref.id:
+        return route53.find_zone_by_id(state.aws.route53, ref.id)
+    return route53.find_zone_by_name(state.aws.route53, ref.name or "")
 
 
 def read_current_records(state: Pass, names: list[str]) -> dict[str, list[Record]]:

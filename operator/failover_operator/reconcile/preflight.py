@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ..aws import cloudfront, route53
+from ..aws import cloudfront
 from ..model.certificates import CertificateRejected, check_tls_secret, secret_not_found
 from ..model.records import fqdn, plan_records
 from ..status import CERTIFICATE_VALID, DISTRIBUTION_READY, RECORDS_READY, Condition, Reason
 from .context import Pass
-from .desired import desired_records, names_to_read, read_current_records
+from .desired import desired_records, find_zone, names_to_read, read_current_records
 
 PLACEHOLDER_HEALTH_CHECK = "00000000-0000-0000-0000-000000000000"
 
@@ -46,11 +46,7 @@ def check_certificate(state: Pass) -> bool:
 
 def check_zone(state: Pass) -> bool:
     ref = state.spec.hosted_zone
-    zone = (
-        route53.find_zone_by_id(state.aws.route53, ref.id)
-        if ref.id
-        else route53.find_zone_by_name(state.aws.route53, ref.name or "")
-    )
+    zone = find_zone(state)
     if zone is None:
         return _fail(
             state, Condition(RECORDS_READY, "False", Reason.HOSTED_ZONE_NOT_FOUND, f"hosted zone {ref.id or ref.name} not found")

@@ -18,7 +18,7 @@ from ..model.distribution import aliases_of, current_certificate_ref, default_vi
 from ..model.records import plan_release, record_types, simple_primary_record
 from .certificate import cleanup_retired
 from .context import Pass
-from .desired import names_to_read, previously_owned_names, read_current_records
+from .desired import find_zone, names_to_read, previously_owned_names, read_current_records
 
 
 def release_resources(state: Pass, poll_seconds: float) -> bool:
@@ -36,12 +36,7 @@ def release_resources(state: Pass, poll_seconds: float) -> bool:
 
 
 def _release_records(state: Pass) -> bool:
-    ref = state.spec.hosted_zone
-    zone = (
-        route53.find_zone_by_id(state.aws.route53, ref.id)
-        if ref.id
-        else route53.find_zone_by_name(state.aws.route53, ref.name or "")
-    )
+    zone = find_zone(state)
     if zone is None:
         state.event("HostedZoneNotFound", "hosted zone is gone; no records to release", warning=True)
         return True
