@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ParamValidationError
+from failover_operator.aws.errors import classify
 from failover_operator.model.healthcheck import desired_health_check, needs_replacement, update_for
 from failover_operator.model.records import Identity, desired_pair, plan_records, plan_release, simple_primary_record
 from failover_operator.model.spec import parse_spec
@@ -106,3 +108,11 @@ def test_ready_summary_names_the_first_failure() -> None:
     steps = [Condition("CertificateValid", "True", "Valid", ""), Condition("CertificateSynced", "False", "AwsError", "boom")]
     ready = summary(steps)
     assert (ready.status, ready.reason) == ("False", "AwsError")
+
+
+def test_botocore_validation_errors_never_carry_parameter_values() -> None:
+    """botocore's ParamValidationError quotes the value; for ImportCertificate that could be the private key."""
+
+    secret = "-----BEGIN PRIVATE KEY-----MIIEvQIBADANBg"
+    error = classify(ParamValidationError(report=f"Invalid type for parameter PrivateKey, value: {secret}"))
+    assert secret not in str(error) and "MIIEvQ" not in error.message

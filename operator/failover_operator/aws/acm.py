@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import AwsError, Kind, call
+from .errors import call, call_or_none
 
 ALL_KEY_TYPES = ["RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1"]
 
@@ -29,21 +29,13 @@ def import_certificate(
 
 
 def describe_certificate(acm: Any, arn: str) -> dict[str, Any] | None:
-    try:
-        return dict(call(acm.describe_certificate, CertificateArn=arn)["Certificate"])
-    except AwsError as error:
-        if error.kind is Kind.NOT_FOUND or error.code == "ValidationException":
-            return None
-        raise
+    response = call_or_none(acm.describe_certificate, missing=("ValidationException",), CertificateArn=arn)
+    return dict(response["Certificate"]) if response else None
 
 
 def delete_certificate(acm: Any, arn: str) -> None:
     """Idempotent delete; ResourceInUseException (still used by CloudFront) propagates."""
-    try:
-        call(acm.delete_certificate, CertificateArn=arn)
-    except AwsError as error:
-        if error.kind is not Kind.NOT_FOUND:
-            raise
+    call_or_none(acm.delete_certificate, CertificateArn=arn)
 
 
 def find_certificates_tagged(acm: Any, key: str, value: str) -> list[str]:

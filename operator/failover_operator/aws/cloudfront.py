@@ -8,18 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import AwsError, Kind, call
+from .errors import call, call_or_none
 
 
 def get_distribution(cloudfront: Any, distribution_id: str) -> dict[str, Any] | None:
     """The distribution (Id, ARN, Status, DomainName, DistributionConfig) and its ETag, or None."""
-    try:
-        response = call(cloudfront.get_distribution, Id=distribution_id)
-    except AwsError as error:
-        if error.kind is Kind.NOT_FOUND:
-            return None
-        raise
-    return {**response["Distribution"], "ETag": response["ETag"]}
+    response = call_or_none(cloudfront.get_distribution, Id=distribution_id)
+    return {**response["Distribution"], "ETag": response["ETag"]} if response else None
 
 
 def update_distribution(cloudfront: Any, distribution_id: str, config: dict[str, Any], etag: str) -> dict[str, Any]:

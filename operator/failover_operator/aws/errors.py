@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, HTTPClientError
+from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, HTTPClientError, ParamValidationError
 
 T = TypeVar("T")
 
@@ -83,6 +83,9 @@ def classify(error: Exception) -> AwsError:
         return AwsError(kind_of(code, status), code, str(details.get("Message", "")), operation)
     if isinstance(error, (ConnectionError, HTTPClientError)):
         return AwsError(Kind.TRANSIENT, type(error).__name__, str(error))
+    if isinstance(error, ParamValidationError):
+        # botocore quotes the offending parameter *value*, which could be key material: never pass it on.
+        return AwsError(Kind.INVALID, "ParamValidationError", "request parameters rejected by botocore (values withheld)")
     return AwsError(Kind.TRANSIENT, type(error).__name__, str(error))
 
 
@@ -115,3 +118,16 @@ def call(function: Callable[..., T], **kwargs: object) -> T:
     """Call one boto3 operation, classifying its failure."""
     with aws_errors():
         return function(**kwargs)
+
+
+def call_or_none(function: Callable[..., T], missing: tuple[str, ...] = (), **kwargs: object) -> T | None:
+    """Like `call`, but "it does not exist" (NotFound, or one of the `missing` codes) is None, not an error.
+
+    Reads of things that may be gone and idempotent deletes both rest on this.
+    """
+    try:
+        return call(function, **kwargs)
+    except AwsError as error:
+        if error.kind is Kind.NOT_FOUND or error.code in missing:
+            return None
+        raise

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import AwsError, Kind, call
+from .errors import call, call_or_none
 
 
 def upload_server_certificate(iam: Any, name: str, path: str, leaf_pem: str, key_pem: str, chain_pem: str) -> dict[str, Any]:
@@ -21,12 +21,10 @@ def upload_server_certificate(iam: Any, name: str, path: str, leaf_pem: str, key
 
 def get_server_certificate(iam: Any, name: str) -> dict[str, Any] | None:
     """Metadata (ServerCertificateId, Arn, Path, Expiration) and body, or None."""
-    try:
-        certificate = call(iam.get_server_certificate, ServerCertificateName=name)["ServerCertificate"]
-    except AwsError as error:
-        if error.kind is Kind.NOT_FOUND:
-            return None
-        raise
+    response = call_or_none(iam.get_server_certificate, ServerCertificateName=name)
+    if response is None:
+        return None
+    certificate = response["ServerCertificate"]
     return {**certificate["ServerCertificateMetadata"], "CertificateBody": certificate["CertificateBody"]}
 
 
@@ -43,8 +41,4 @@ def list_server_certificates(iam: Any, path_prefix: str) -> list[dict[str, Any]]
 
 def delete_server_certificate(iam: Any, name: str) -> None:
     """Idempotent delete; DeleteConflict (still used by CloudFront) propagates."""
-    try:
-        call(iam.delete_server_certificate, ServerCertificateName=name)
-    except AwsError as error:
-        if error.kind is not Kind.NOT_FOUND:
-            raise
+    call_or_none(iam.delete_server_certificate, ServerCertificateName=name)

@@ -9,19 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import AwsError, Kind, call
+from .errors import call, call_or_none
 
 Record = dict[str, Any]
 
 
 def find_zone_by_id(route53: Any, zone_id: str) -> dict[str, Any] | None:
-    try:
-        zone: dict[str, Any] = call(route53.get_hosted_zone, Id=zone_id)["HostedZone"]
-    except AwsError as error:
-        if error.kind is Kind.NOT_FOUND or error.code == "InvalidInput":
-            return None
-        raise
-    return zone
+    response = call_or_none(route53.get_hosted_zone, missing=("InvalidInput",), Id=zone_id)
+    return dict(response["HostedZone"]) if response else None
 
 
 def find_zone_by_name(route53: Any, zone_name: str) -> dict[str, Any] | None:
@@ -67,21 +62,13 @@ def change_record_sets(route53: Any, zone_id: str, changes: list[dict[str, Any]]
 
 def get_change_status(route53: Any, change_id: str) -> str:
     """PENDING or INSYNC; an unknown (expired) change id counts as INSYNC."""
-    try:
-        return str(call(route53.get_change, Id=change_id)["ChangeInfo"]["Status"])
-    except AwsError as error:
-        if error.kind is Kind.NOT_FOUND:
-            return "INSYNC"
-        raise
+    response = call_or_none(route53.get_change, Id=change_id)
+    return str(response["ChangeInfo"]["Status"]) if response else "INSYNC"
 
 
 def get_health_check(route53: Any, health_check_id: str) -> dict[str, Any] | None:
-    try:
-        return dict(call(route53.get_health_check, HealthCheckId=health_check_id)["HealthCheck"])
-    except AwsError as error:
-        if error.kind is Kind.NOT_FOUND:
-            return None
-        raise
+    response = call_or_none(route53.get_health_check, HealthCheckId=health_check_id)
+    return dict(response["HealthCheck"]) if response else None
 
 
 def create_health_check(route53: Any, caller_reference: str, config: dict[str, Any]) -> dict[str, Any]:
@@ -97,11 +84,7 @@ def update_health_check(route53: Any, health_check_id: str, version: int, change
 
 def delete_health_check(route53: Any, health_check_id: str) -> None:
     """Idempotent: an already deleted check is fine."""
-    try:
-        call(route53.delete_health_check, HealthCheckId=health_check_id)
-    except AwsError as error:
-        if error.kind is not Kind.NOT_FOUND:
-            raise
+    call_or_none(route53.delete_health_check, HealthCheckId=health_check_id)
 
 
 def tag_health_check(route53: Any, health_check_id: str, tags: dict[str, str]) -> None:
