@@ -79,6 +79,7 @@ class Pass:
     bundle: CertificateBundle | None = None
     zone_id: str = ""
     distribution: dict[str, Any] = field(default_factory=dict)
+    current_records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # read once, in pre-flight
     certificate_ref: str = ""
     health_check_id: str = ""
 

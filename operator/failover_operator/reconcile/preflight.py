@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from ..aws import cloudfront
 from ..model.certificates import CertificateRejected, check_tls_secret, secret_not_found
+from ..model.distribution import aliases_of
 from ..model.records import fqdn, plan_records
 from ..status import CERTIFICATE_VALID, DISTRIBUTION_READY, RECORDS_READY, Condition, Reason
 from .context import Pass
@@ -93,6 +94,8 @@ def check_distribution(state: Pass) -> bool:
         message = f"CloudFront distribution {state.spec.distribution_id} not found"
         return _fail(state, Condition(DISTRIBUTION_READY, "False", Reason.DISTRIBUTION_NOT_FOUND, message))
     state.distribution = distribution
+    if set(state.spec.hostnames) <= set(aliases_of(distribution["DistributionConfig"])):
+        return True  # CloudFront keeps aliases unique: none of ours can be held elsewhere
     owners = cloudfront.list_alias_owners(state.aws.cloudfront)
     taken = sorted(host for host in state.spec.hostnames if owners.get(host, distribution["Id"]) != distribution["Id"])
     if taken:
@@ -103,7 +106,7 @@ def check_distribution(state: Pass) -> bool:
 
 
 def check_records(state: Pass) -> bool:
-    current = read_current_records(state, names_to_read(state))
+    state.current_records = current = read_current_records(state, names_to_read(state))
     desired = desired_records(state, PLACEHOLDER_HEALTH_CHECK, state.distribution.get("DomainName", "placeholder.cloudfront.net"))
     plan = plan_records(desired, current, state.identity, state.spec.adopt_existing_records)
     if plan.conflicts:

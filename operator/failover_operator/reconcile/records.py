@@ -6,14 +6,14 @@ from ..aws import route53
 from ..model.records import plan_records
 from ..status import RECORDS_READY, Condition, Reason
 from .context import Pass
-from .desired import desired_records, names_to_read, read_current_records
+from .desired import desired_records
 
 POLL_SECONDS = 5.0
 
 
 def sync_records(state: Pass, poll_seconds: float = POLL_SECONDS) -> bool:
     """True when Route53 serves exactly our pairs (INSYNC)."""
-    current = read_current_records(state, names_to_read(state))
+    current = state.current_records  # read in pre-flight; nothing in this pass has changed records since
     desired = desired_records(state, state.health_check_id, state.distribution["DomainName"])
     plan = plan_records(desired, current, state.identity, state.spec.adopt_existing_records)
     if plan.conflicts:

@@ -81,6 +81,7 @@ def _release_distribution(state: Pass, poll_seconds: float) -> bool:
                 f"aliases {', '.join(remaining)} still need the viewer certificate; it is left in place",
                 warning=True,
             )
+    state.distribution = distribution
     if distribution["Status"] != "Deployed":
         state.again_in(poll_seconds)
         return False
@@ -96,7 +97,7 @@ def _release_certificates(state: Pass) -> bool:
     reference = certificate.get("arn") or certificate.get("serverCertificateName")
     if reference:
         retired.append(f"{certificate.get('store')} {reference}")
-    distribution = cloudfront.get_distribution(state.aws.cloudfront, state.spec.distribution_id)
+    distribution = state.distribution  # as _release_distribution left it (empty if the distribution is gone)
     still_used = current_certificate_ref(distribution["DistributionConfig"]) if distribution else None
     if still_used and still_used in (certificate.get("arn"), certificate.get("serverCertificateId")):
         return True  # the user's remaining aliases still need it (CertificateKept)
