@@ -10,15 +10,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from kubernetes import client, config
+from kubernetes import config
 from kubernetes.client import ApiClient
 from testbed.awsbed import AwsBed
-from testbed.controlplane import ControlPlane
+from testbed.controlplane import ControlPlane, temporary_namespace
 
 
 @pytest.fixture(scope="session")
@@ -63,9 +62,6 @@ def kube(control_plane: ControlPlane) -> Iterator[ApiClient]:
 
 @pytest.fixture
 def namespace(kube: ApiClient) -> Iterator[str]:
-    """A fresh namespace per test. Without a namespace controller it stays Terminating after delete; harmless."""
-    name = f"t-{uuid.uuid4().hex[:10]}"
-    core = client.CoreV1Api(kube)
-    core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=name)))
-    yield name
-    core.delete_namespace(name)
+    """A fresh namespace per test."""
+    with temporary_namespace(kube, "t-") as name:
+        yield name

@@ -65,11 +65,10 @@ def test_health_flips_show_in_status_and_events(world: World) -> None:
     assert _answer(world) == "SECONDARY"
     world.aws.control.set_health(check_id, True)
     eventually(lambda: _status(world, "activeTarget") == "Primary", 30, lambda: "no failback seen")
-    reasons = [reason for _, reason, _ in world.events("site")]
     eventually(
         lambda: {"FailoverActivated", "FailbackCompleted"} <= {r for _, r, _ in world.events("site")},
         30,
-        lambda: f"events: {reasons}",
+        lambda: f"events: {[reason for _, reason, _ in world.events('site')]}",
     )
 
 

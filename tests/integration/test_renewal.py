@@ -8,8 +8,6 @@ and the old one deleted only once the distribution is Deployed without it.
 
 from __future__ import annotations
 
-import time
-
 import certgen
 from kubernetes import client
 from testbed.world import GENERATED_KEYS, World, eventually
@@ -34,11 +32,8 @@ def test_acm_renewal_reimports_into_the_same_arn(world: World) -> None:
     world.apply("site", world.spec(HOSTS))
     arn = world.wait_ready("site")["status"]["certificate"]["arn"]
     world.aws.control.clear_calls()
-    started = time.monotonic()
     renewed = _renew(world)
     eventually(lambda: _acm_serial(world, arn) == renewed.cert.serial_number, 30, lambda: "renewal did not reach ACM")
-    latency = time.monotonic() - started
-    print(f"ACM renewal latency: {latency:.2f} s")
 
     def status_shows_renewal() -> dict[str, object] | None:
         body = world.wait_ready("site")

@@ -26,6 +26,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +49,18 @@ def ensure_binaries() -> Path:
     if result.returncode != 0:
         raise RuntimeError(f"building the control plane failed (exit {result.returncode}); see the output above")
     return Path(result.stdout.strip().splitlines()[-1])
+
+
+@contextmanager
+def temporary_namespace(api: ApiClient, prefix: str) -> Iterator[str]:
+    """A fresh namespace for one test. Without a namespace controller it stays Terminating after delete; harmless."""
+    name = f"{prefix}{uuid.uuid4().hex[:10]}"
+    core = client.CoreV1Api(api)
+    core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=name)))
+    try:
+        yield name
+    finally:
+        core.delete_namespace(name)
 
 
 def free_port() -> int:
