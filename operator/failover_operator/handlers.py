@@ -107,7 +107,13 @@ def _peers(index: kopf.Index[str, dict[str, Any]], me: str) -> tuple[Peer, ...]:
     return tuple(Peer(**{k: v for k, v in entry.items() if k in fields}) for entry in index.get("all", []) if entry["key"] != me)
 
 
-def _inputs(body: kopf.Body, peers: kopf.Index[str, dict[str, Any]], trigger: str = "change") -> Inputs:
+def _live_status(body: kopf.Body) -> dict[str, Any]:
+    """The status as stored now (read under the object's lock), not as kopf last saw it."""
+    live = kube.read_status(body.metadata.namespace or "", body.metadata.name or "")
+    return dict(body.status) if live is None else live
+
+
+def _inputs(body: kopf.Body, peers: kopf.Index[str, dict[str, Any]], status: dict[str, Any], trigger: str = "change") -> Inputs:
     meta, namespace, name = body.meta, body.metadata.namespace or "", body.metadata.name or ""
     spec = parse_spec(body.spec)
     secret = kube.read_secret(namespace, spec.secret_name)
@@ -116,7 +122,7 @@ def _inputs(body: kopf.Body, peers: kopf.Index[str, dict[str, Any]], trigger: st
         generation=int(meta.get("generation") or 0),
         created=str(meta.get("creationTimestamp", "")),
         spec=spec,
-        status=dict(body.status),
+        status=status,
         secret=SecretView(*secret) if secret else None,
         peers=_peers(peers, f"{namespace}/{name}"),
         now=datetime.now(UTC),
@@ -126,12 +132,20 @@ def _inputs(body: kopf.Body, peers: kopf.Index[str, dict[str, Any]], trigger: st
     )
 
 
-def _apply(outcome: Outcome, body: kopf.Body, patch: kopf.Patch) -> None:
+def _apply(outcome: Outcome, body: kopf.Body, status: dict[str, Any]) -> None:
+    """Events, then the status fields that differ from `status` — written now, while the caller holds the lock.
+
+    Writing through kopf's patch would apply it only after the handler returns,
+    outside the lock: a timer could then read the older status, and its write
+    (conditions are one list) would undo this one.
+    """
+    namespace, name = body.metadata.namespace or "", body.metadata.name or ""
     for event in outcome.events:
         kopf.event(body, type=event.type, reason=event.reason, message=event.message)
-    for key, value in status_patch(body.status, outcome.status).items():
-        patch.status[key] = value
-    metrics.observe_resource(body.metadata.namespace or "", body.metadata.name or "", {**body.status, **outcome.status})
+    changed = status_patch(status, outcome.status)
+    if changed:
+        kube.patch_status(namespace, name, changed)
+    metrics.observe_resource(namespace, name, {**status, **outcome.status})
 
 
 def _timed(trigger: str, run: Callable[[], Outcome]) -> Outcome:
@@ -150,11 +164,12 @@ def _timed(trigger: str, run: Callable[[], Outcome]) -> Outcome:
 @kopf.on.resume(G, V, P)
 @kopf.on.create(G, V, P)
 @kopf.on.update(G, V, P)
-def reconcile_failoverdomain(body: kopf.Body, patch: kopf.Patch, **kwargs: Any) -> None:
+def reconcile_failoverdomain(body: kopf.Body, **kwargs: Any) -> None:
     with object_lock(str(body.meta.uid)):
-        inputs = _inputs(body, kwargs["failoverdomain_peers"])
+        status = _live_status(body)
+        inputs = _inputs(body, kwargs["failoverdomain_peers"], status)
         outcome = _timed("change", lambda: reconcile(inputs, clients(), timing()))
-        _apply(outcome, body, patch)
+        _apply(outcome, body, status)
     if outcome.retry_after is not None:
         raise kopf.TemporaryError("waiting for AWS to converge", delay=outcome.retry_after)
 
@@ -172,15 +187,16 @@ def _change_in_progress(annotations: Mapping[str, str]) -> bool:
     initial_delay=lambda **_: random.uniform(0.5, 1.0) * drift_interval(),
     when=lambda meta, annotations, **_: not meta.get("deletionTimestamp") and not _change_in_progress(annotations),
 )
-def check_drift(body: kopf.Body, patch: kopf.Patch, **kwargs: Any) -> None:
+def check_drift(body: kopf.Body, **kwargs: Any) -> None:
     """Periodic level check: repair what changed in AWS; reads only when nothing did."""
     lock = object_lock(str(body.meta.uid))
     if not lock.acquire(blocking=False):
         return  # a change handler is on it right now
     try:
-        inputs = _inputs(body, kwargs["failoverdomain_peers"], trigger="drift")
+        status = _live_status(body)
+        inputs = _inputs(body, kwargs["failoverdomain_peers"], status, trigger="drift")
         outcome = _timed("drift", lambda: reconcile(inputs, clients(), timing()))
-        _apply(outcome, body, patch)
+        _apply(outcome, body, status)
     finally:
         lock.release()
     if outcome.retry_after is not None:  # e.g. a repaired distribution is deploying: let the change handler follow it
@@ -188,13 +204,15 @@ def check_drift(body: kopf.Body, patch: kopf.Patch, **kwargs: Any) -> None:
 
 
 @kopf.on.delete(G, V, P)
-def release_failoverdomain(body: kopf.Body, patch: kopf.Patch, **kwargs: Any) -> None:
+def release_failoverdomain(body: kopf.Body, **kwargs: Any) -> None:
     with object_lock(str(body.meta.uid)):
-        done, outcome = release(_inputs(body, kwargs["failoverdomain_peers"]), clients(), timing())
+        status = _live_status(body)
+        done, outcome = release(_inputs(body, kwargs["failoverdomain_peers"], status), clients(), timing())
         for event in outcome.events:
             kopf.event(body, type=event.type, reason=event.reason, message=event.message)
-        for key, value in status_patch(body.status, outcome.status).items():
-            patch.status[key] = value
+        changed = status_patch(status, outcome.status)
+        if changed:
+            kube.patch_status(body.metadata.namespace or "", body.metadata.name or "", changed)
     if done:
         metrics.forget(body.metadata.namespace or "", body.metadata.name or "")
     else:
@@ -224,16 +242,17 @@ def follow_maintenance_windows(body: kopf.Body, **_: Any) -> None:
     initial_delay=lambda **_: random.uniform(0.2, 1.0) * _seconds("FAILOVER_HEALTH_POLL_SECONDS", 30),
     when=lambda status, meta, **_: bool(status.get("healthCheckId")) and not meta.get("deletionTimestamp"),
 )
-def poll_primary_health(body: kopf.Body, patch: kopf.Patch, **kwargs: Any) -> None:
+def poll_primary_health(body: kopf.Body, **kwargs: Any) -> None:
     """PrimaryHealthy and activeTarget from Route53's checkers (reads only; writes status only on change)."""
     lock = object_lock(str(body.meta.uid))
     if not lock.acquire(blocking=False):
         return
     try:
-        fields, events = observe_health(_inputs(body, kwargs["failoverdomain_peers"], trigger="health"), clients())
+        status = _live_status(body)
+        fields, events = observe_health(_inputs(body, kwargs["failoverdomain_peers"], status, trigger="health"), clients())
+        _apply(Outcome(status=fields, events=events), body, status)
     finally:
         lock.release()
-    _apply(Outcome(status=fields, events=events), body, patch)
 
 
 def secret_digest(data: dict[str, str] | None) -> str:

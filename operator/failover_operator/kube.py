@@ -40,6 +40,22 @@ def read_secret(namespace: str, name: str) -> tuple[str | None, dict[str, str] |
     return secret.type, dict(secret.data or {})
 
 
+def read_status(namespace: str, name: str) -> dict[str, Any] | None:
+    """The FailoverDomain's status as the API server has it now (None when the object is gone).
+
+    kopf hands timers the last body its watch delivered, which can predate a
+    status write still in flight; passes read status here, under the object's
+    lock, so they never compute from (and write back) an older status.
+    """
+    try:
+        body = client.CustomObjectsApi(api()).get_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name)
+    except ApiException as error:
+        if error.status == 404:
+            return None
+        raise
+    return dict(body.get("status") or {})
+
+
 def patch_status(namespace: str, name: str, fields: dict[str, Any]) -> None:
     client.CustomObjectsApi(api()).patch_namespaced_custom_object_status(
         GROUP, VERSION, namespace, PLURAL, name, {"status": fields}

@@ -41,8 +41,6 @@ class Reason:
     ALIAS_CONFLICT = "AliasConflict"
     DISTRIBUTION_CONFLICT = "DistributionConflict"
     INVALID_VIEWER_CERTIFICATE = "InvalidViewerCertificate"
-    # HealthCheckReady
-    CREATED = "Created"
     # RecordsReady
     PENDING = "Pending"
     RECORD_CONFLICT = "RecordConflict"
@@ -56,8 +54,6 @@ class Reason:
     WAITING = "Waiting"  # Unknown: an earlier step has not succeeded yet
     # Ready
     READY = "Ready"
-    NOT_READY = "NotReady"
-    DELETING = "Deleting"
 
 
 @dataclass(frozen=True)
