@@ -1,6 +1,6 @@
 # failover-operator — the team's vocabulary.
 #   make test     everything from nothing: venv, lint, types, control plane build (cached), whole suite
-#   make demo     bring the test bed up and show it (grows into the full demo)
+#   make demo     the whole product on the test bed, narrated: Ready, failover, maintenance window, renewal
 #   make bed-up / bed-down   the test bed in the background for hands-on work (settings in .bed/env)
 #   make run      the operator in the foreground against the current KUBECONFIG and AWS settings
 #   make fidelity-check   prove each AWS fidelity rule is load-bearing (some test fails without it)
@@ -12,7 +12,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock pyproject.toml | sha256sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: help venv lint typecheck test unit controlplane fidelity-check bed-up bed-down bed-status run demo clean
+.PHONY: help venv lint typecheck test unit controlplane helm fidelity-check bed-up bed-down bed-status run demo clean
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -36,11 +36,14 @@ typecheck: venv
 controlplane:
 	@bash tests/controlplane/build.sh >/dev/null
 
+helm:
+	@bash tests/helm/build.sh >/dev/null
+
 unit: venv
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
 # pytest exits 5 when it collected no tests: that is a failure for us, never a pass.
-test: venv lint typecheck controlplane
+test: venv lint typecheck controlplane helm
 	@set +e; $(if $(PYTEST_ARGS),,FAILOVER_FULL_SUITE=1) $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests — failing" >&2; exit 1; fi; exit $$rc
 

@@ -24,11 +24,17 @@ import pytest
 from kubernetes import client
 from kubernetes.client import ApiClient
 from testbed.awsbed import AwsBed
-from testbed.controlplane import ControlPlane, free_port, temporary_namespace
+from testbed.controlplane import ControlPlane, ensure_helm, free_port, temporary_namespace
 from testbed.world import DRIFT_SECONDS, GENERATED_KEYS, G, P, V, World, create_distribution
 
 REPO = Path(__file__).resolve().parents[2]
 UNMANAGED_PREFIX = "u-"  # namespaces the test operator never watches (CRD tests write status by hand)
+
+
+@pytest.fixture(scope="session")
+def helm() -> Path:
+    """The helm CLI, built from the Go module proxy (cached like the control plane)."""
+    return ensure_helm()
 
 
 @pytest.fixture(scope="session")

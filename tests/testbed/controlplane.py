@@ -40,15 +40,26 @@ from kubernetes.client.rest import ApiException
 from .pki import write_control_plane_pki
 
 BUILD_SCRIPT = Path(__file__).resolve().parent.parent / "controlplane" / "build.sh"
+HELM_BUILD_SCRIPT = Path(__file__).resolve().parent.parent / "helm" / "build.sh"
 _PR_SET_PDEATHSIG = 1
+
+
+def _built_path(script: Path, what: str) -> Path:
+    """Run a cached build script (progress on stderr) and return the path it prints last."""
+    result = subprocess.run(["bash", str(script)], stdout=subprocess.PIPE, stderr=sys.stderr, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"building {what} failed (exit {result.returncode}); see the output above")
+    return Path(result.stdout.strip().splitlines()[-1])
 
 
 def ensure_binaries() -> Path:
     """Build (or reuse from the cache) kube-apiserver, kubectl and etcd; return their directory."""
-    result = subprocess.run(["bash", str(BUILD_SCRIPT)], stdout=subprocess.PIPE, stderr=sys.stderr, text=True, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"building the control plane failed (exit {result.returncode}); see the output above")
-    return Path(result.stdout.strip().splitlines()[-1])
+    return _built_path(BUILD_SCRIPT, "the control plane")
+
+
+def ensure_helm() -> Path:
+    """Build (or reuse from the cache) the helm CLI the chart tests use; return the binary."""
+    return _built_path(HELM_BUILD_SCRIPT, "helm")
 
 
 @contextmanager
