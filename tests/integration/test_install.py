@@ -1,0 +1,266 @@
+"""A new user's install, exactly as the README says, with the image as the Dockerfile builds it.
+
+The README's walk-through blocks (between ``<!-- walkthrough`` markers) are run
+line by line with bash, verbatim, from a directory holding what a clone gives a
+user (``deploy/``, ``examples/``, ``crds/``) and the site's ``tls.crt``/``tls.key``,
+against a *fresh* control plane of its own (so the session's operator never sees
+it) and the AWS test bed. Once for Helm and once for kustomize: the lines of the
+other installer are left out.
+
+The cluster here has no kubelet and no controllers, so the test plays their
+part and nothing more:
+* kubelet — once the install created the Deployment, its pod is started as a
+  process: the container's ``command`` (or the image's ENTRYPOINT) and ``env``
+  read back from the API server, run from the image replayed by
+  ``testbed.image`` (the Dockerfile's own pip install into a clean virtualenv;
+  nothing from the development virtualenv), with a TokenRequest token of the pod's ServiceAccount — bound only to the RBAC the
+  install created. AWS credentials and endpoint stand in for IRSA. Ports are
+  remapped (a pod has its own network namespace; this process does not);
+* the namespace controller — namespaces being deleted are finalized, so
+  ``kubectl delete -k`` can finish.
+
+Then the result is read back from AWS: the failover records, the distribution's
+aliases and certificate; and after the uninstall block, that nothing is left.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import threading
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import certgen
+import pytest
+import yaml
+from kubernetes import client, config
+from kubernetes.client import ApiClient
+from testbed import image
+from testbed.awsbed import AwsBed
+from testbed.controlplane import ControlPlane, free_port
+from testbed.world import GENERATED_KEYS, create_distribution, eventually
+
+REPO = Path(__file__).resolve().parents[2]
+WALKTHROUGH = re.compile(r"<!-- walkthrough (\w+)[^>]*-->\s*```sh\n(.*?)```", re.S)
+ZONE = "walkthrough.test"
+ROLE_ARN = "arn:aws:iam::123456789012:role/failover-operator-walkthrough"
+SKIPPED_BY = {"helm": re.compile(r"\s-k\s"), "kustomize": re.compile(r"^helm\s")}  # the other installer's lines
+
+
+def walkthrough(block: str) -> list[str]:
+    """The commands of the README's walk-through block `block`: continuations joined, comments dropped."""
+    blocks = dict(WALKTHROUGH.findall((REPO / "README.md").read_text()))
+    joined = blocks[block].replace("\\\n", " ")
+    return [line.strip() for line in joined.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+@pytest.fixture(scope="module")
+def replayed_image(tmp_path_factory: pytest.TempPathFactory) -> image.ImageRoot:
+    return image.build(REPO / "Dockerfile", tmp_path_factory.mktemp("image") / "root")
+
+
+class Pod:
+    """The operator Deployment's pod, run as a process the way a kubelet would run it."""
+
+    def __init__(self, plane: ControlPlane, kube: ApiClient, built: image.ImageRoot, aws: AwsBed, workdir: Path) -> None:
+        deployments = json.loads(plane.kubectl_run("get", "deployments", "-A", "-o", "json").stdout)["items"]
+        assert len(deployments) == 1, f"the install should create one Deployment, found {len(deployments)}"
+        self.deployment = deployments[0]
+        pod = self.deployment["spec"]["template"]["spec"]
+        container = pod["containers"][0]
+        namespace = self.deployment["metadata"]["namespace"]
+        client.CoreV1Api(kube).read_namespaced_service_account(pod["serviceAccountName"], namespace)  # made by the install
+        token = plane.mint_service_account_token(kube, namespace, pod["serviceAccountName"])
+        kubeconfig = _pod_kubeconfig(plane, built.root, token, pod["serviceAccountName"])
+        self.liveness_port, metrics_port = free_port(), free_port()
+        argv = [*(container.get("command") or built.entrypoint), *container.get("args", [])]
+        argv = [re.sub(r"^(--liveness=http://[^:/]+:)\d+", rf"\g<1>{self.liveness_port}", arg) for arg in argv]
+        env = {item["name"]: item["value"] for item in container.get("env", [])}
+        env.update({**aws.env(), "KUBECONFIG": str(kubeconfig), "FAILOVER_METRICS_PORT": str(metrics_port)})
+        env = built.run_env(env)
+        self.argv = [shutil.which(argv[0], path=env["PATH"]) or argv[0], *argv[1:]]
+        self.log_path = workdir / "pod.log"
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(self.argv, env=env, cwd=built.root, stdout=log, stderr=subprocess.STDOUT)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def live(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.liveness_port}/healthz", timeout=2) as response:
+                return bool(response.status == 200)
+        except OSError:
+            return False
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.alive():
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def _pod_kubeconfig(plane: ControlPlane, root: Path, token: str, user: str) -> Path:
+    """The pod's credentials inside its root, CA embedded: what a ServiceAccount token mount gives a pod."""
+    path = root / "var" / "run" / "secrets" / "kubeconfig"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    plane.write_kubeconfig(path, token, user)
+    settings = yaml.safe_load(path.read_text())
+    cluster = settings["clusters"][0]["cluster"]
+    cluster["certificate-authority-data"] = base64.b64encode(Path(cluster.pop("certificate-authority")).read_bytes()).decode()
+    path.write_text(yaml.safe_dump(settings))
+    return path
+
+
+@contextmanager
+def namespace_finalizer(kube: ApiClient) -> Iterator[None]:
+    """Stand in for the namespace controller: finalize namespaces that are being deleted."""
+    stop = threading.Event()
+    core = client.CoreV1Api(kube)
+
+    def run() -> None:
+        while not stop.wait(0.5):
+            for item in core.list_namespace().items:
+                if item.metadata.deletion_timestamp and item.spec.finalizers:
+                    item.spec.finalizers = []
+                    core.replace_namespace_finalize(item.metadata.name, item)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _user_checkout(workdir: Path, hostnames: list[str]) -> Path:
+    """What a user has: a clone's deploy/, examples/ and crds/, and the site's certificate files."""
+    checkout = workdir / "checkout"
+    for part in ("deploy", "examples", "crds"):
+        shutil.copytree(REPO / part, checkout / part)
+    issued = certgen.self_signed(hostnames)
+    GENERATED_KEYS.extend([issued.key_pem(), issued.key_pem("traditional")])
+    (checkout / "tls.crt").write_text(issued.cert_pem)
+    (checkout / "tls.key").write_text(issued.key_pem())
+    return checkout
+
+
+def _run_block(lines: list[str], installer: str, shell_env: dict[str, str], cwd: Path, after: Any = None) -> dict[str, str]:
+    """Run each line with bash; fail with its output. `after(line)` runs after each line."""
+    outputs = {}
+    for line in lines:
+        if SKIPPED_BY[installer].search(line):
+            continue
+        result = subprocess.run(
+            ["bash", "-c", line], check=False, env=shell_env, cwd=cwd, capture_output=True, text=True, timeout=300
+        )
+        assert result.returncode == 0, f"README line failed ({result.returncode}): {line}\n{result.stdout}{result.stderr}"
+        outputs[line] = result.stdout
+        if after:
+            after(line)
+    return outputs
+
+
+@pytest.mark.parametrize("installer", ["helm", "kustomize"])
+def test_readme_walkthrough_installs_runs_and_uninstalls(
+    installer: str, replayed_image: image.ImageRoot, helm: Path, aws: AwsBed, tmp_path: Path
+) -> None:
+    aws.control.set_delays(cloudfront_deploy_seconds=1, route53_insync_seconds=0.5)
+    zone_id = aws.client("route53").create_hosted_zone(Name=ZONE, CallerReference=f"walk-{installer}")["HostedZone"]["Id"]
+    zone_id = zone_id.rsplit("/", 1)[-1]
+    distribution = create_distribution(aws)
+    hostnames = [f"miteru.{ZONE}", f"www.miteru.{ZONE}"]
+    checkout = _user_checkout(tmp_path, hostnames)
+    plane = ControlPlane.start(tmp_path / "k8s")
+    kube = config.new_client_from_config(config_file=str(plane.kubeconfig))
+    shell_env = {
+        "PATH": f"{helm.parent}:{plane.binaries}:{os.environ['PATH']}",
+        "HOME": str(tmp_path / "home"),
+        "KUBECONFIG": str(plane.kubeconfig),
+        "ROLE_ARN": ROLE_ARN,
+        "ZONE": ZONE,
+        "DISTRIBUTION_ID": distribution["Id"],
+    }
+    pods: list[Pod] = []
+
+    def kubelet(line: str) -> None:
+        """After the install line, the Deployment's pod starts; after the uninstall, it stops."""
+        if not pods and re.match(r"(helm install|kubectl apply -k)\s", line):
+            pods.append(Pod(plane, kube, replayed_image, aws, tmp_path))
+            eventually(lambda: pods[0].live() or not pods[0].alive(), 60, lambda: pods[0].log()[-3000:])
+            assert pods[0].alive(), f"the operator exited ({pods[0].process.returncode}):\n{pods[0].log()[-3000:]}"
+        if pods and re.match(r"(helm uninstall|kubectl delete -k)\s", line):
+            pods[0].stop()
+
+    try:
+        with namespace_finalizer(kube):
+            installed = _run_block(walkthrough("install"), installer, shell_env, checkout, after=kubelet)
+            assert pods, "no README line installed the operator"
+            get_fd = next(output for line, output in installed.items() if line.startswith("kubectl get fd"))
+            assert re.search(r"miteru\s+True\s", get_fd), get_fd
+            active = ["get", "fd", "miteru", "-o", "jsonpath={.status.activeTarget}"]
+            eventually(lambda: plane.kubectl_run(*active).stdout == "Primary", 60, lambda: "ACTIVE never became Primary")
+            _assert_failover_in_place(aws, zone_id, hostnames, distribution["Id"])
+            if installer == "helm":  # the ServiceAccount carries the role given with --set
+                namespace = pods[0].deployment["metadata"]["namespace"]
+                account = client.CoreV1Api(kube).read_namespaced_service_account("failover-operator", namespace)
+                assert account.metadata.annotations["eks.amazonaws.com/role-arn"] == ROLE_ARN
+            _run_block(walkthrough("upgrade"), installer, shell_env, checkout, after=kubelet)
+            assert pods[0].alive() and json.loads(plane.kubectl_run("get", "fd", "miteru", "-o", "json").stdout)["status"]
+            _run_block(walkthrough("uninstall"), installer, shell_env, checkout, after=kubelet)
+        _assert_nothing_left(aws, zone_id, distribution["Id"])
+        log = pods[0].log()
+        assert "Forbidden" not in log, "the installed RBAC lacks a permission"
+        assert not any(line in log for pem in GENERATED_KEYS for line in pem.splitlines()[1:-1])
+    except BaseException:
+        _print_diagnostics(plane, pods)
+        raise
+    finally:
+        for pod in pods:
+            pod.stop()
+        kube.close()
+        plane.stop()
+
+
+def _print_diagnostics(plane: ControlPlane, pods: list[Pod]) -> None:
+    """On failure: what the operator said and what the FailoverDomain shows (shown by pytest with the failure)."""
+    for pod in pods:
+        print(f"operator log (last 4000 characters):\n{pod.log()[-4000:]}")
+    print(plane.kubectl_run("get", "fd", "-A", "-o", "yaml", check=False).stdout[-4000:])
+
+
+def _assert_failover_in_place(aws: AwsBed, zone_id: str, hostnames: list[str], distribution_id: str) -> None:
+    records = aws.client("route53").list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+    for hostname in hostnames:
+        failover = sorted(r["Failover"] for r in records if r["Name"] == f"{hostname}." and r["Type"] == "A")
+        assert failover == ["PRIMARY", "SECONDARY"], f"{hostname}: {records}"
+    config_ = aws.client("cloudfront").get_distribution_config(Id=distribution_id)["DistributionConfig"]
+    assert set(hostnames) <= set(config_["Aliases"].get("Items", []))
+    arn = config_["ViewerCertificate"]["ACMCertificateArn"]
+    certificate = aws.client("acm").describe_certificate(CertificateArn=arn)["Certificate"]
+    assert set(hostnames) <= set(certificate["SubjectAlternativeNames"])
+
+
+def _assert_nothing_left(aws: AwsBed, zone_id: str, distribution_id: str) -> None:
+    """deletionPolicy Delete (the example's): simple records back to the origin; no check, alias or certificate left."""
+    records = aws.client("route53").list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+    assert not [r for r in records if "Failover" in r], records
+    assert aws.client("route53").list_health_checks()["HealthChecks"] == []
+    assert aws.client("acm").list_certificates()["CertificateSummaryList"] == []
+    config_ = aws.client("cloudfront").get_distribution_config(Id=distribution_id)["DistributionConfig"]
+    assert config_["Aliases"].get("Items", []) == []
