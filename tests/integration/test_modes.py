@@ -44,15 +44,18 @@ def test_modes_drive_the_health_check_and_dns(world: World) -> None:
     assert _flags(world) == (True, True), "Maintenance: Disabled + Inverted"
     assert _answer(world) == "SECONDARY"
     assert _status(world, "activeTarget") == "Secondary"
+    assert world.condition("site", "PrimaryHealthy")["reason"] == "NotProbed", "Route53 does not probe in Maintenance"
     world.aws.control.set_health(check_id, False)
     world.patch_spec("site", {"mode": "Primary"})
     world.wait_ready("site")
     assert _flags(world) == (True, False), "Primary: Disabled only"
     assert _answer(world) == "PRIMARY", "pinned to the origin even though its checks fail"
+    assert world.condition("site", "PrimaryHealthy")["reason"] == "NotProbed"
     world.patch_spec("site", {"mode": "Auto"})
-    world.wait_ready("site")
+    body = world.wait_ready("site")
     assert _flags(world) == (False, False)
     assert _answer(world) == "SECONDARY", "Auto again: the failing origin fails over"
+    assert body["status"]["activeTarget"] == "Secondary", "the Ready pass itself reads Route53's view when Auto begins"
 
 
 def test_health_flips_show_in_status_and_events(world: World) -> None:

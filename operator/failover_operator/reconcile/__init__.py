@@ -72,6 +72,7 @@ def _converge(state: Pass, timing: Timing) -> None:
         return
     healthcheck.sync_health_check(state, visibility.apply_schedule(state))
     if records.sync_records(state, timing.records_poll):
+        visibility.observe_when_auto_begins(state)
         healthcheck.delete_retired(state)
         certificate.cleanup_retired(state, _certificates_peers_use(state))
 
@@ -103,7 +104,7 @@ def _outcome(state: Pass) -> Outcome:
 
 
 def _with_waiting(conditions: dict[str, Condition]) -> list[Condition]:
-    """Steps not evaluated in this pass are Unknown, waiting for what blocked them.
+    """Steps not evaluated in this pass are Unknown, waiting for what blocked them; other conditions pass through.
 
     A definitive failure (status False, e.g. a pre-flight check) blocks every
     step that was not reached; otherwise the first step that is not True does.
@@ -118,6 +119,7 @@ def _with_waiting(conditions: dict[str, Condition]) -> list[Condition]:
         elif blocker is None and condition.status != "True":
             blocker = f"{step} ({condition.reason})"
         result.append(condition)
+    result.extend(condition for kind, condition in conditions.items() if kind not in STEPS)  # PrimaryHealthy
     return result
 
 

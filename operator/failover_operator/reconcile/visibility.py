@@ -46,15 +46,10 @@ def primary_healthy(observations: Sequence[dict[str, Any]]) -> tuple[bool | None
     ) > HEALTHY_SHARE, f"{good} of {len(observations)} Route53 health checkers report the origin healthy"
 
 
-def observe_health(inputs: Inputs, aws: AwsClients) -> tuple[dict[str, Any], list[Event]]:
-    """The health poll: PrimaryHealthy and activeTarget from GetHealthCheckStatus (reads only)."""
-    status = inputs.status
-    mode = status.get("effectiveMode") or inputs.spec.mode
-    check_id = status.get("healthCheckId")
-    if mode != "Auto" or not check_id:
-        return {}, []
+def _observe(route53_client: Any, check_id: str) -> tuple[Condition, str, str]:
+    """(PrimaryHealthy, activeTarget, message) from one GetHealthCheckStatus read; a failed read is Unknown."""
     try:
-        healthy, message = primary_healthy(route53.get_health_check_status(aws.route53, check_id))
+        healthy, message = primary_healthy(route53.get_health_check_status(route53_client, check_id))
     except AwsError as error:
         healthy, message = None, f"cannot read health check status: {error.code}"
     condition = Condition(
@@ -63,12 +58,38 @@ def observe_health(inputs: Inputs, aws: AwsClients) -> tuple[dict[str, Any], lis
         {True: "Healthy", False: "Unhealthy", None: "Unknown"}[healthy],
         message,
     )
-    target = {True: "Primary", False: "Secondary", None: "Unknown"}[healthy]
+    return condition, {True: "Primary", False: "Secondary", None: "Unknown"}[healthy], message
+
+
+def observe_health(inputs: Inputs, aws: AwsClients) -> tuple[dict[str, Any], list[Event]]:
+    """The health poll: PrimaryHealthy and activeTarget from GetHealthCheckStatus (reads only)."""
+    status = inputs.status
+    mode = status.get("effectiveMode") or inputs.spec.mode
+    check_id = status.get("healthCheckId")
+    if mode != "Auto" or not check_id:
+        return {}, []
+    condition, target, message = _observe(aws.route53, check_id)
     fields = {
         "activeTarget": target,
         "conditions": merge_conditions(status.get("conditions") or [], [condition], inputs.generation, now_rfc3339()),
     }
     return fields, _flip_events(status.get("activeTarget"), target, message)
+
+
+def observe_when_auto_begins(state: Pass) -> None:
+    """On the first Ready pass, and when Auto follows Maintenance/Primary: read Route53's view now.
+
+    Otherwise `activeTarget` would stay empty (or still say what the previous
+    mode forced) until the next health poll. Steady passes make no extra read.
+    """
+    if state.status.get("effectiveMode") != "Auto" or not state.health_check_id:
+        return
+    if state.previous.get("effectiveMode") == "Auto" and state.previous.get("activeTarget"):
+        return
+    condition, target, message = _observe(state.aws.route53, state.health_check_id)
+    state.set(condition)
+    state.status["activeTarget"] = target
+    state.events.extend(_flip_events(state.previous.get("activeTarget"), target, message))  # never "DriftRepaired"
 
 
 def _flip_events(before: str | None, after: str, message: str) -> list[Event]:
