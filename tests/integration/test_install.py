@@ -33,33 +33,25 @@ import shutil
 import subprocess
 import threading
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import certgen
 import pytest
 import yaml
 from kubernetes import client, config
 from kubernetes.client import ApiClient
-from testbed import image
+from testbed import image, readme
 from testbed.awsbed import AwsBed
 from testbed.controlplane import ControlPlane, free_port
 from testbed.world import GENERATED_KEYS, create_distribution, eventually
 
 REPO = Path(__file__).resolve().parents[2]
-WALKTHROUGH = re.compile(r"<!-- walkthrough (\w+)[^>]*-->\s*```sh\n(.*?)```", re.S)
 ZONE = "walkthrough.test"
 ROLE_ARN = "arn:aws:iam::123456789012:role/failover-operator-walkthrough"
 SKIPPED_BY = {"helm": re.compile(r"\s-k\s"), "kustomize": re.compile(r"^helm\s")}  # the other installer's lines
-
-
-def walkthrough(block: str) -> list[str]:
-    """The commands of the README's walk-through block `block`: continuations joined, comments dropped."""
-    blocks = dict(WALKTHROUGH.findall((REPO / "README.md").read_text()))
-    joined = blocks[block].replace("\\\n", " ")
-    return [line.strip() for line in joined.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
 @pytest.fixture(scope="module")
@@ -160,32 +152,73 @@ def _user_checkout(workdir: Path, hostnames: list[str]) -> Path:
     return checkout
 
 
-def _run_block(lines: list[str], installer: str, shell_env: dict[str, str], cwd: Path, after: Any = None) -> dict[str, str]:
-    """Run each line with bash; fail with its output. `after(line)` runs after each line."""
-    outputs = {}
-    for line in lines:
-        if SKIPPED_BY[installer].search(line):
-            continue
-        result = subprocess.run(
-            ["bash", "-c", line], check=False, env=shell_env, cwd=cwd, capture_output=True, text=True, timeout=300
-        )
-        assert result.returncode == 0, f"README line failed ({result.returncode}): {line}\n{result.stdout}{result.stderr}"
-        outputs[line] = result.stdout
-        if after:
-            after(line)
-    return outputs
+@dataclass
+class Walkthrough:
+    """One run of the README's blocks: the user's shell, a fresh cluster, and the kubelet's part."""
+
+    installer: str
+    plane: ControlPlane
+    kube: ApiClient
+    aws: AwsBed
+    built: image.ImageRoot
+    workdir: Path
+    checkout: Path
+    shell_env: dict[str, str]
+    zone_id: str
+    hostnames: list[str]
+    pods: list[Pod] = field(default_factory=list)
+
+    def run(self, block: str, after: Callable[[str], None] | None = None) -> dict[str, str]:
+        """Each line of README block `block` with bash (the other installer's lines left out); fail with its output."""
+        outputs = {}
+        for line in readme.commands(block):
+            if SKIPPED_BY[self.installer].search(line):
+                continue
+            result = subprocess.run(
+                ["bash", "-c", line],
+                check=False,
+                env=self.shell_env,
+                cwd=self.checkout,
+                capture_output=True,
+                text=True,
+                timeout=180,
+            )
+            assert result.returncode == 0, f"README line failed ({result.returncode}): {line}\n{result.stdout}{result.stderr}"
+            outputs[line] = result.stdout
+            (after or self.kubelet)(line)
+        return outputs
+
+    def kubelet(self, line: str) -> None:
+        """After the install line, the Deployment's pod starts; after the uninstall, it stops."""
+        if not self.pods and re.match(r"(helm install|kubectl apply -k)\s", line):
+            pod = Pod(self.plane, self.kube, self.built, self.aws, self.workdir)
+            self.pods.append(pod)
+            eventually(lambda: pod.live() or not pod.alive(), 60, lambda: pod.log()[-3000:])
+            assert pod.alive(), f"the operator exited ({pod.process.returncode}):\n{pod.log()[-3000:]}"
+        if self.pods and re.match(r"(helm uninstall|kubectl delete -k)\s", line):
+            self.pods[0].stop()
+
+    def dns_follows_mode(self, line: str) -> None:
+        """What Route53 answers once `kubectl wait` saw the side switch."""
+        wanted = re.search(r"activeTarget}'=(\w+)", line)
+        if wanted:
+            answer = self.aws.control.resolve(self.zone_id, self.hostnames[0], "A")["answer"]
+            assert answer == {"Secondary": "SECONDARY", "Primary": "PRIMARY"}[wanted.group(1)], answer
+
+    def active_target(self) -> str:
+        return self.plane.kubectl_run("get", "fd", "miteru", "-o", "jsonpath={.status.activeTarget}").stdout
 
 
-@pytest.mark.parametrize("installer", ["helm", "kustomize"])
-def test_readme_walkthrough_installs_runs_and_uninstalls(
-    installer: str, replayed_image: image.ImageRoot, helm: Path, aws: AwsBed, tmp_path: Path
-) -> None:
+@pytest.fixture
+def walk(
+    request: pytest.FixtureRequest, replayed_image: image.ImageRoot, helm: Path, aws: AwsBed, tmp_path: Path
+) -> Iterator[Walkthrough]:
+    """A user's zone and distribution in the AWS bed, their checkout, and a fresh cluster of their own."""
+    installer = request.param
     aws.control.set_delays(cloudfront_deploy_seconds=1, route53_insync_seconds=0.5)
-    zone_id = aws.client("route53").create_hosted_zone(Name=ZONE, CallerReference=f"walk-{installer}")["HostedZone"]["Id"]
-    zone_id = zone_id.rsplit("/", 1)[-1]
+    zone = aws.client("route53").create_hosted_zone(Name=ZONE, CallerReference=f"walk-{installer}")["HostedZone"]
     distribution = create_distribution(aws)
     hostnames = [f"miteru.{ZONE}", f"www.miteru.{ZONE}"]
-    checkout = _user_checkout(tmp_path, hostnames)
     plane = ControlPlane.start(tmp_path / "k8s")
     kube = config.new_client_from_config(config_file=str(plane.kubeconfig))
     shell_env = {
@@ -196,45 +229,42 @@ def test_readme_walkthrough_installs_runs_and_uninstalls(
         "ZONE": ZONE,
         "DISTRIBUTION_ID": distribution["Id"],
     }
-    pods: list[Pod] = []
-
-    def kubelet(line: str) -> None:
-        """After the install line, the Deployment's pod starts; after the uninstall, it stops."""
-        if not pods and re.match(r"(helm install|kubectl apply -k)\s", line):
-            pods.append(Pod(plane, kube, replayed_image, aws, tmp_path))
-            eventually(lambda: pods[0].live() or not pods[0].alive(), 60, lambda: pods[0].log()[-3000:])
-            assert pods[0].alive(), f"the operator exited ({pods[0].process.returncode}):\n{pods[0].log()[-3000:]}"
-        if pods and re.match(r"(helm uninstall|kubectl delete -k)\s", line):
-            pods[0].stop()
-
+    checkout = _user_checkout(tmp_path, hostnames)
+    zone_id = zone["Id"].rsplit("/", 1)[-1]
+    walkthrough = Walkthrough(installer, plane, kube, aws, replayed_image, tmp_path, checkout, shell_env, zone_id, hostnames)
     try:
         with namespace_finalizer(kube):
-            installed = _run_block(walkthrough("install"), installer, shell_env, checkout, after=kubelet)
-            assert pods, "no README line installed the operator"
-            get_fd = next(output for line, output in installed.items() if line.startswith("kubectl get fd"))
-            assert re.search(r"miteru\s+True\s", get_fd), get_fd
-            active = ["get", "fd", "miteru", "-o", "jsonpath={.status.activeTarget}"]
-            eventually(lambda: plane.kubectl_run(*active).stdout == "Primary", 60, lambda: "ACTIVE never became Primary")
-            _assert_failover_in_place(aws, zone_id, hostnames, distribution["Id"])
-            if installer == "helm":  # the ServiceAccount carries the role given with --set
-                namespace = pods[0].deployment["metadata"]["namespace"]
-                account = client.CoreV1Api(kube).read_namespaced_service_account("failover-operator", namespace)
-                assert account.metadata.annotations["eks.amazonaws.com/role-arn"] == ROLE_ARN
-            _run_block(walkthrough("upgrade"), installer, shell_env, checkout, after=kubelet)
-            assert pods[0].alive() and json.loads(plane.kubectl_run("get", "fd", "miteru", "-o", "json").stdout)["status"]
-            _run_block(walkthrough("uninstall"), installer, shell_env, checkout, after=kubelet)
-        _assert_nothing_left(aws, zone_id, distribution["Id"])
-        log = pods[0].log()
-        assert "Forbidden" not in log, "the installed RBAC lacks a permission"
-        assert not any(line in log for pem in GENERATED_KEYS for line in pem.splitlines()[1:-1])
+            yield walkthrough
     except BaseException:
-        _print_diagnostics(plane, pods)
+        _print_diagnostics(plane, walkthrough.pods)
         raise
     finally:
-        for pod in pods:
+        for pod in walkthrough.pods:
             pod.stop()
         kube.close()
         plane.stop()
+
+
+@pytest.mark.parametrize("walk", ["helm", "kustomize"], indirect=True)
+def test_readme_walkthrough_installs_runs_and_uninstalls(walk: Walkthrough) -> None:
+    installed = walk.run("install")
+    assert walk.pods, "no README line installed the operator"
+    get_fd = next(output for line, output in installed.items() if line.startswith("kubectl get fd"))
+    assert re.search(r"miteru\s+True\s+Primary", get_fd), get_fd
+    distribution_id = walk.shell_env["DISTRIBUTION_ID"]
+    _assert_failover_in_place(walk.aws, walk.zone_id, walk.hostnames, distribution_id)
+    if walk.installer == "helm":  # the ServiceAccount carries the role given with --set
+        namespace = walk.pods[0].deployment["metadata"]["namespace"]
+        account = client.CoreV1Api(walk.kube).read_namespaced_service_account("failover-operator", namespace)
+        assert account.metadata.annotations["eks.amazonaws.com/role-arn"] == ROLE_ARN
+    walk.run("maintenance", after=walk.dns_follows_mode)
+    walk.run("upgrade")
+    assert walk.pods[0].alive() and walk.active_target() == "Primary"
+    walk.run("uninstall")
+    _assert_nothing_left(walk.aws, walk.zone_id, distribution_id)
+    log = walk.pods[0].log()
+    assert "Forbidden" not in log, "the installed RBAC lacks a permission"
+    assert not any(line in log for pem in GENERATED_KEYS for line in pem.splitlines()[1:-1])
 
 
 def _print_diagnostics(plane: ControlPlane, pods: list[Pod]) -> None:
