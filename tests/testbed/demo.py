@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -346,14 +347,23 @@ def run(demo: Demo) -> None:
         demo.renewal()
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    # Ctrl-C and SIGTERM stop the demo cleanly, even when started with SIGINT ignored (`make demo &`).
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     workdir = Path(tempfile.mkdtemp(prefix="failover-demo-"))
     demo = Demo(workdir)
     outcome, code = "the whole story ran", 0
     try:
         run(demo)
     except KeyboardInterrupt:
-        outcome, code = f"interrupted (Ctrl-C) during step {demo.step_number}; stopped cleanly", 130
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
+        print("\ninterrupted: stopping the operator, the AWS bed and the control plane ...", flush=True)
+        outcome, code = f"interrupted during step {demo.step_number}; everything stopped cleanly", 130
     except (DemoFailed, RuntimeError, TimeoutError) as error:
         outcome, code = f"FAILED in step {demo.step_number}: {error}", 1
         if demo.operator_log.exists():
