@@ -1,9 +1,10 @@
 # failover-operator — the team's vocabulary.
-#   make test     everything from nothing: venv, lint, types, control plane build (cached), whole suite
+#   make test     everything from nothing: venv, lint, types, control plane and helm builds (cached), whole suite
 #   make demo     the whole product on the test bed, narrated: Ready, failover, maintenance window, renewal
 #   make bed-up / bed-down   the test bed in the background for hands-on work (settings in .bed/env)
 #   make run      the operator in the foreground against the current KUBECONFIG and AWS settings
 #   make fidelity-check   prove each AWS fidelity rule is load-bearing (some test fails without it)
+#   make helm     build (or reuse from the cache) the helm CLI the chart tests use
 
 SHELL := /bin/bash
 PYTHON ?= python3

@@ -24,7 +24,7 @@ import pytest
 from kubernetes import client
 from kubernetes.client import ApiClient
 from testbed.awsbed import AwsBed
-from testbed.controlplane import ControlPlane, ensure_helm, free_port, temporary_namespace
+from testbed.controlplane import ControlPlane, ensure_helm, free_port, stop_process, temporary_namespace
 from testbed.world import DRIFT_SECONDS, GENERATED_KEYS, G, P, V, World, create_distribution
 
 REPO = Path(__file__).resolve().parents[2]
@@ -83,13 +83,7 @@ class OperatorProcess:
         self.process.wait()
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")

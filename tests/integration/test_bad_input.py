@@ -110,6 +110,21 @@ def test_hosted_zone_not_found(world: World, zone: dict[str, str]) -> None:
     _assert_rejected(world, "site", "RecordsReady", "HostedZoneNotFound")
 
 
+def test_private_zone_given_by_id_is_refused(world: World) -> None:
+    """A private zone answers only inside its VPCs (Route 53 Developer Guide, "Working with private hosted zones"):
+    failing over there would change nothing for visitors. By name it is skipped; by id it must be refused too."""
+    private = world.aws.client("route53").create_hosted_zone(
+        Name="example.com",
+        CallerReference=f"private-{world.namespace}",
+        HostedZoneConfig={"PrivateZone": True, "Comment": "internal view"},
+        VPC={"VPCRegion": "us-east-1", "VPCId": "vpc-12345678"},
+    )["HostedZone"]
+    world.tls_secret("site-tls", HOSTS)
+    world.apply("site", world.spec(HOSTS, hostedZone={"id": private["Id"].rsplit("/", 1)[-1]}))
+    _assert_rejected(world, "site", "RecordsReady", "HostedZoneNotFound")
+    assert "is private" in world.condition("site", "RecordsReady")["message"]
+
+
 def test_distribution_not_found(world: World) -> None:
     world.tls_secret("site-tls", HOSTS)
     world.apply("site", world.spec(HOSTS, secondary={"distributionId": "ENOSUCHDIST1"}))

@@ -1,11 +1,11 @@
 """A new user's install, exactly as the README says, with the image as the Dockerfile builds it.
 
-The README's walk-through blocks (between ``<!-- walkthrough`` markers) are run
-line by line with bash, verbatim, from a directory holding what a clone gives a
+The README's walk-through blocks (``<!-- walkthrough NAME -->``) are run command
+by command with bash, verbatim, from a directory holding what a clone gives a
 user (``deploy/``, ``examples/``, ``crds/``) and the site's ``tls.crt``/``tls.key``,
 against a *fresh* control plane of its own (so the session's operator never sees
-it) and the AWS test bed. Once for Helm and once for kustomize: the lines of the
-other installer are left out.
+it) and the AWS test bed. Once for Helm and once for kustomize: each runs its
+own install, upgrade and uninstall blocks and the shared ones.
 
 The cluster here has no kubelet and no controllers, so the test plays their
 part and nothing more:
@@ -13,14 +13,15 @@ part and nothing more:
   process: the container's ``command`` (or the image's ENTRYPOINT) and ``env``
   read back from the API server, run from the image replayed by
   ``testbed.image`` (the Dockerfile's own pip install into a clean virtualenv;
-  nothing from the development virtualenv), with a TokenRequest token of the pod's ServiceAccount — bound only to the RBAC the
-  install created. AWS credentials and endpoint stand in for IRSA. Ports are
-  remapped (a pod has its own network namespace; this process does not);
+  nothing from the development virtualenv), with a TokenRequest token of the
+  pod's ServiceAccount, bound only to the RBAC the install created. AWS
+  credentials and endpoint stand in for IRSA. Ports are remapped (a pod has its
+  own network namespace; this process does not);
 * the namespace controller — namespaces being deleted are finalized, so
-  ``kubectl delete -k`` can finish.
+  ``kubectl delete`` of a namespace can finish.
 
 Then the result is read back from AWS: the failover records, the distribution's
-aliases and certificate; and after the uninstall block, that nothing is left.
+aliases and certificate; and after the uninstall blocks, that nothing is left.
 """
 
 from __future__ import annotations
@@ -45,13 +46,14 @@ from kubernetes import client, config
 from kubernetes.client import ApiClient
 from testbed import image, readme
 from testbed.awsbed import AwsBed
-from testbed.controlplane import ControlPlane, free_port
+from testbed.controlplane import ControlPlane, free_port, stop_process
 from testbed.world import GENERATED_KEYS, create_distribution, eventually
 
 REPO = Path(__file__).resolve().parents[2]
 ZONE = "walkthrough.test"
 ROLE_ARN = "arn:aws:iam::123456789012:role/failover-operator-walkthrough"
-SKIPPED_BY = {"helm": re.compile(r"\s-k\s"), "kustomize": re.compile(r"^helm\s")}  # the other installer's lines
+IMAGE = "registry.example.com/failover-operator"
+ORIGIN_IP = "203.0.113.10"
 
 
 @pytest.fixture(scope="module")
@@ -97,13 +99,7 @@ class Pod:
         return self.log_path.read_text(errors="replace")
 
     def stop(self) -> None:
-        if self.alive():
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 def _pod_kubeconfig(plane: ControlPlane, root: Path, token: str, user: str) -> Path:
@@ -169,13 +165,11 @@ class Walkthrough:
     pods: list[Pod] = field(default_factory=list)
 
     def run(self, block: str, after: Callable[[str], None] | None = None) -> dict[str, str]:
-        """Each line of README block `block` with bash (the other installer's lines left out); fail with its output."""
+        """Each command of README block `block` with bash, as written; fail with its output."""
         outputs = {}
-        for line in readme.commands(block):
-            if SKIPPED_BY[self.installer].search(line):
-                continue
+        for command in readme.commands(block):
             result = subprocess.run(
-                ["bash", "-c", line],
+                ["bash", "-c", command],
                 check=False,
                 env=self.shell_env,
                 cwd=self.checkout,
@@ -183,20 +177,21 @@ class Walkthrough:
                 text=True,
                 timeout=180,
             )
-            assert result.returncode == 0, f"README line failed ({result.returncode}): {line}\n{result.stdout}{result.stderr}"
-            outputs[line] = result.stdout
-            (after or self.kubelet)(line)
+            assert result.returncode == 0, (
+                f"README command failed ({result.returncode}): {command}\n{result.stdout}{result.stderr}"
+            )
+            outputs[command] = result.stdout
+            if after:
+                after(command)
         return outputs
 
-    def kubelet(self, line: str) -> None:
-        """After the install line, the Deployment's pod starts; after the uninstall, it stops."""
-        if not self.pods and re.match(r"(helm install|kubectl apply -k)\s", line):
-            pod = Pod(self.plane, self.kube, self.built, self.aws, self.workdir)
-            self.pods.append(pod)
-            eventually(lambda: pod.live() or not pod.alive(), 60, lambda: pod.log()[-3000:])
-            assert pod.alive(), f"the operator exited ({pod.process.returncode}):\n{pod.log()[-3000:]}"
-        if self.pods and re.match(r"(helm uninstall|kubectl delete -k)\s", line):
-            self.pods[0].stop()
+    def start_pod(self) -> Pod:
+        """The kubelet's part once the install created the Deployment."""
+        pod = Pod(self.plane, self.kube, self.built, self.aws, self.workdir)
+        self.pods.append(pod)
+        eventually(lambda: pod.live() or not pod.alive(), 60, lambda: pod.log()[-3000:])
+        assert pod.alive(), f"the operator exited ({pod.process.returncode}):\n{pod.log()[-3000:]}"
+        return pod
 
     def dns_follows_mode(self, line: str) -> None:
         """What Route53 answers once `kubectl wait` saw the side switch."""
@@ -218,15 +213,17 @@ def walk(
     aws.control.set_delays(cloudfront_deploy_seconds=1, route53_insync_seconds=0.5)
     zone = aws.client("route53").create_hosted_zone(Name=ZONE, CallerReference=f"walk-{installer}")["HostedZone"]
     distribution = create_distribution(aws)
-    hostnames = [f"miteru.{ZONE}", f"www.miteru.{ZONE}"]
+    hostnames = [ZONE, f"www.{ZONE}"]
     plane = ControlPlane.start(tmp_path / "k8s")
     kube = config.new_client_from_config(config_file=str(plane.kubeconfig))
     shell_env = {
         "PATH": f"{helm.parent}:{plane.binaries}:{os.environ['PATH']}",
         "HOME": str(tmp_path / "home"),
         "KUBECONFIG": str(plane.kubeconfig),
+        "IMAGE": IMAGE,
         "ROLE_ARN": ROLE_ARN,
         "ZONE": ZONE,
+        "ORIGIN_IP": ORIGIN_IP,
         "DISTRIBUTION_ID": distribution["Id"],
     }
     checkout = _user_checkout(tmp_path, hostnames)
@@ -247,24 +244,37 @@ def walk(
 
 @pytest.mark.parametrize("walk", ["helm", "kustomize"], indirect=True)
 def test_readme_walkthrough_installs_runs_and_uninstalls(walk: Walkthrough) -> None:
-    installed = walk.run("install")
-    assert walk.pods, "no README line installed the operator"
-    get_fd = next(output for line, output in installed.items() if line.startswith("kubectl get fd"))
+    walk.run(f"install-{walk.installer}")
+    pod = walk.start_pod()
+    created = walk.run("first-domain")
+    get_fd = next(output for command, output in created.items() if command.startswith("kubectl get fd"))
     assert re.search(r"miteru\s+True\s+Primary", get_fd), get_fd
     distribution_id = walk.shell_env["DISTRIBUTION_ID"]
-    _assert_failover_in_place(walk.aws, walk.zone_id, walk.hostnames, distribution_id)
+    _assert_failover_in_place(walk.aws, walk.zone_id, walk.hostnames, walk.shell_env["ORIGIN_IP"], distribution_id)
     if walk.installer == "helm":  # the ServiceAccount carries the role given with --set
-        namespace = walk.pods[0].deployment["metadata"]["namespace"]
+        namespace = pod.deployment["metadata"]["namespace"]
         account = client.CoreV1Api(walk.kube).read_namespaced_service_account("failover-operator", namespace)
         assert account.metadata.annotations["eks.amazonaws.com/role-arn"] == ROLE_ARN
+        assert pod.deployment["spec"]["template"]["spec"]["containers"][0]["image"] == f"{IMAGE}:0.1.0"
     walk.run("maintenance", after=walk.dns_follows_mode)
-    walk.run("upgrade")
-    assert walk.pods[0].alive() and walk.active_target() == "Primary"
+    walk.run(f"upgrade-{walk.installer}")
+    assert pod.alive() and walk.active_target() == "Primary"
     walk.run("uninstall")
     _assert_nothing_left(walk.aws, walk.zone_id, distribution_id)
-    log = walk.pods[0].log()
+    pod.stop()  # the Deployment is deleted next: its pod ends
+    walk.run(f"uninstall-{walk.installer}")
+    assert walk.plane.kubectl_run("get", "crd", "failoverdomains.failover.dev", check=False).returncode != 0
+    assert walk.plane.kubectl_run("get", "namespace", "failover-operator", check=False).returncode != 0
+    log = pod.log()
     assert "Forbidden" not in log, "the installed RBAC lacks a permission"
     assert not any(line in log for pem in GENERATED_KEYS for line in pem.splitlines()[1:-1])
+
+
+def test_every_readme_walkthrough_block_is_run() -> None:
+    """A new command block in the README must be run by a test too (or it is not a walkthrough block)."""
+    run_here = {f"{step}-{installer}" for step in ("install", "upgrade", "uninstall") for installer in ("helm", "kustomize")}
+    run_here |= {"first-domain", "maintenance", "uninstall"}
+    assert set(readme.blocks()) == run_here | {"handson"}  # handson: tests/bed/test_readme_handson.py
 
 
 def _print_diagnostics(plane: ControlPlane, pods: list[Pod]) -> None:
@@ -274,11 +284,12 @@ def _print_diagnostics(plane: ControlPlane, pods: list[Pod]) -> None:
     print(plane.kubectl_run("get", "fd", "-A", "-o", "yaml", check=False).stdout[-4000:])
 
 
-def _assert_failover_in_place(aws: AwsBed, zone_id: str, hostnames: list[str], distribution_id: str) -> None:
+def _assert_failover_in_place(aws: AwsBed, zone_id: str, hostnames: list[str], origin: str, distribution_id: str) -> None:
     records = aws.client("route53").list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
     for hostname in hostnames:
-        failover = sorted(r["Failover"] for r in records if r["Name"] == f"{hostname}." and r["Type"] == "A")
-        assert failover == ["PRIMARY", "SECONDARY"], f"{hostname}: {records}"
+        pair = {r["Failover"]: r for r in records if r["Name"] == f"{hostname}." and r["Type"] == "A"}
+        assert sorted(pair) == ["PRIMARY", "SECONDARY"], f"{hostname}: {records}"
+        assert pair["PRIMARY"]["ResourceRecords"] == [{"Value": origin}]
     config_ = aws.client("cloudfront").get_distribution_config(Id=distribution_id)["DistributionConfig"]
     assert set(hostnames) <= set(config_["Aliases"].get("Items", []))
     arn = config_["ViewerCertificate"]["ACMCertificateArn"]

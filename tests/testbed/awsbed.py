@@ -22,6 +22,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from .controlplane import stop_process
 from .fidelity.operations import HARNESS_ACCESS_KEY
 
 TESTS_DIR = Path(__file__).resolve().parent.parent
@@ -138,13 +139,7 @@ class AwsBed:
         return {"AWS_ENDPOINT_URL": self.endpoint, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, **DUMMY_CREDENTIALS}
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, timeout=10)
 
 
 def _wait_for_port(process: subprocess.Popen[str], port_file: Path, log_path: Path, timeout: float = 60) -> int:

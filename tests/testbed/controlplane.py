@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 from kubernetes import client
@@ -50,6 +51,18 @@ def _built_path(script: Path, what: str) -> Path:
     if result.returncode != 0:
         raise RuntimeError(f"building {what} failed (exit {result.returncode}); see the output above")
     return Path(result.stdout.strip().splitlines()[-1])
+
+
+def stop_process(process: subprocess.Popen[Any] | None, timeout: float = 20) -> None:
+    """SIGTERM, wait up to `timeout` s, then SIGKILL: every child the bed, tests and demo start ends this way."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def ensure_binaries() -> Path:
@@ -254,13 +267,7 @@ class ControlPlane:
 
     def stop(self, remove_workdir: bool = True) -> None:
         for process in reversed(self.processes):  # apiserver first, then etcd
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+            stop_process(process, timeout=15)
         self.processes.clear()
         if remove_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)

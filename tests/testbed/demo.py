@@ -37,7 +37,7 @@ import certgen
 from kubernetes import config
 
 from .awsbed import AwsBed
-from .controlplane import ControlPlane, free_port
+from .controlplane import ControlPlane, free_port, stop_process
 from .world import World, create_distribution
 
 REPO = Path(__file__).resolve().parents[2]
@@ -270,13 +270,7 @@ class Demo:
 
     # ---- teardown ------------------------------------------------------------------------------
     def stop(self) -> None:
-        if self.operator is not None and self.operator.poll() is None:
-            self.operator.terminate()
-            try:
-                self.operator.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.operator.kill()
-                self.operator.wait()
+        stop_process(self.operator)
         if self.world is not None:
             self.world.kube.close()
         if self.aws is not None:

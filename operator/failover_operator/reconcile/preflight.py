@@ -52,6 +52,9 @@ def check_zone(state: Pass) -> bool:
         return _fail(
             state, Condition(RECORDS_READY, "False", Reason.HOSTED_ZONE_NOT_FOUND, f"hosted zone {ref.id or ref.name} not found")
         )
+    if zone.get("Config", {}).get("PrivateZone"):  # only reachable by id: lookups by name skip private zones
+        message = f"hosted zone {ref.id} is private: the internet resolves the public zone, so fail over there"
+        return _fail(state, Condition(RECORDS_READY, "False", Reason.HOSTED_ZONE_NOT_FOUND, message))
     state.zone_id = zone["Id"].rsplit("/", 1)[-1]
     zone_name = zone["Name"].rstrip(".").lower()
     outside = [host for host in state.spec.hostnames if not (host == zone_name or host.endswith("." + zone_name))]
