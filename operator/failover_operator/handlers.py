@@ -44,6 +44,9 @@ from .status import now_rfc3339, status_patch
 G, V, P = kube.GROUP, kube.VERSION, kube.PLURAL
 PROGRESS_PREFIX = "kopf.failover.dev"  # main.PERSISTENCE_PREFIX (main imports this module)
 _CLIENTS: dict[str, AwsClients] = {}
+# Delays, not failures: kopf logs these retries as "failed temporarily" at ERROR (main.py makes them INFO).
+WAITING_FOR_AWS = "waiting for AWS to converge"
+RELEASING_IN_AWS = "AWS resources are still being released"
 
 
 def clients() -> AwsClients:
@@ -171,7 +174,7 @@ def reconcile_failoverdomain(body: kopf.Body, **kwargs: Any) -> None:
         outcome = _timed("change", lambda: reconcile(inputs, clients(), timing()))
         _apply(outcome, body, status)
     if outcome.retry_after is not None:
-        raise kopf.TemporaryError("waiting for AWS to converge", delay=outcome.retry_after)
+        raise kopf.TemporaryError(WAITING_FOR_AWS, delay=outcome.retry_after)
 
 
 def _change_in_progress(annotations: Mapping[str, str]) -> bool:
@@ -216,7 +219,7 @@ def release_failoverdomain(body: kopf.Body, **kwargs: Any) -> None:
     if done:
         metrics.forget(body.metadata.namespace or "", body.metadata.name or "")
     else:
-        raise kopf.TemporaryError("AWS resources are still being released", delay=outcome.retry_after or 5)
+        raise kopf.TemporaryError(RELEASING_IN_AWS, delay=outcome.retry_after or 5)
 
 
 @kopf.timer(

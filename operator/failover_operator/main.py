@@ -23,9 +23,25 @@ from typing import Any
 import kopf
 from kopf.cli import main as kopf_main
 
-from . import handlers, metrics  # noqa: F401  (importing handlers registers them)
+from . import handlers, metrics
 
 PERSISTENCE_PREFIX = "kopf.failover.dev"
+
+
+class WaitingIsNotAnError(logging.Filter):
+    """kopf reports every TemporaryError as "Handler ... failed temporarily" at ERROR, and posts it as an Event.
+
+    Ours mean "CloudFront is deploying / Route53 is PENDING": a normal part of
+    every change. Logged at ERROR they alarm on-call and fill `kubectl describe`
+    with Error Events; as INFO they stay in the log and are not posted.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = str(record.msg)
+        ours = message.endswith((handlers.WAITING_FOR_AWS, handlers.RELEASING_IN_AWS))
+        if record.levelno == logging.ERROR and "failed temporarily" in message and ours:
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
 
 
 @kopf.on.startup()
@@ -34,6 +50,7 @@ def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
     settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=PERSISTENCE_PREFIX)
     settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix=PERSISTENCE_PREFIX)
     settings.posting.level = logging.WARNING
+    logging.getLogger("kopf.objects").addFilter(WaitingIsNotAnError())
     # Watch only TLS Secrets (server-side), optionally only labelled ones.
     settings.watching.field_selectors["v1", "secrets"] = "type=kubernetes.io/tls"
     label_selector = os.environ.get("FAILOVER_SECRET_LABEL_SELECTOR", "")

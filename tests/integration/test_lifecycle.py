@@ -1,10 +1,12 @@
 """A FailoverDomain's life against the real test bed: create → Ready, edits, deletion.
 
 Every assertion reads state back from AWS (the fidelity layer in front of
-moto) and from the resource's status, never from logs.
+moto) and from the resource's status; the log is read only to check how waiting is reported.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 from kubernetes import client
@@ -60,6 +62,23 @@ def test_create_becomes_ready_with_everything_in_aws(world: World, store: str) -
     assert conditions == dict.fromkeys(
         ["CertificateValid", "CertificateSynced", "DistributionReady", "HealthCheckReady", "RecordsReady", "Ready"], "True"
     )
+
+
+def test_waiting_for_aws_is_not_reported_as_an_error(world: World, operator_process: Any) -> None:
+    """A create always waits (CloudFront deploying, Route53 PENDING): no Error Event, no ERROR log line for that."""
+    world.aws.control.set_delays(cloudfront_deploy_seconds=2, route53_insync_seconds=1)
+    world.tls_secret("site-tls", HOSTS)
+    world.apply("site", world.spec(HOSTS))
+    world.wait_ready("site")
+    # kopf posts one object's Events in order: once an Event from a later change shows, every earlier one has too
+    world.patch_spec("site", {"mode": "Maintenance"})
+    eventually(lambda: any(reason == "HealthCheckUpdated" for _, reason, _ in world.events("site")), 30, lambda: "no later Event")
+    assert [event for event in world.events("site") if "failed temporarily" in event[2]] == []
+    waits = [
+        line for line in operator_process.log().splitlines() if f"[{world.namespace}/site]" in line and "temporarily" in line
+    ]
+    assert waits, "the create did wait for AWS (else this test proves nothing)"
+    assert all("[INFO    ]" in line for line in waits), waits
 
 
 def test_a_pass_with_nothing_to_do_reads_only_and_writes_no_status(world: World) -> None:
