@@ -116,7 +116,8 @@ def _live_status(body: kopf.Body) -> dict[str, Any]:
     return dict(body.status) if live is None else live
 
 
-def _inputs(body: kopf.Body, peers: kopf.Index[str, dict[str, Any]], status: dict[str, Any], trigger: str = "change") -> Inputs:
+def _inputs(body: kopf.Body, peers: kopf.Index[str, dict[str, Any]], trigger: str = "change") -> Inputs:
+    """What a pass needs; the status is the live one (call under the object's lock)."""
     meta, namespace, name = body.meta, body.metadata.namespace or "", body.metadata.name or ""
     spec = parse_spec(body.spec)
     secret = kube.read_secret(namespace, spec.secret_name)
@@ -125,7 +126,7 @@ def _inputs(body: kopf.Body, peers: kopf.Index[str, dict[str, Any]], status: dic
         generation=int(meta.get("generation") or 0),
         created=str(meta.get("creationTimestamp", "")),
         spec=spec,
-        status=status,
+        status=_live_status(body),
         secret=SecretView(*secret) if secret else None,
         peers=_peers(peers, f"{namespace}/{name}"),
         now=datetime.now(UTC),
@@ -135,7 +136,7 @@ def _inputs(body: kopf.Body, peers: kopf.Index[str, dict[str, Any]], status: dic
     )
 
 
-def _apply(outcome: Outcome, body: kopf.Body, status: dict[str, Any]) -> None:
+def _apply(outcome: Outcome, body: kopf.Body, status: Mapping[str, Any]) -> None:
     """Events, then the status fields that differ from `status` — written now, while the caller holds the lock.
 
     Writing through kopf's patch would apply it only after the handler returns,
@@ -169,10 +170,9 @@ def _timed(trigger: str, run: Callable[[], Outcome]) -> Outcome:
 @kopf.on.update(G, V, P)
 def reconcile_failoverdomain(body: kopf.Body, **kwargs: Any) -> None:
     with object_lock(str(body.meta.uid)):
-        status = _live_status(body)
-        inputs = _inputs(body, kwargs["failoverdomain_peers"], status)
+        inputs = _inputs(body, kwargs["failoverdomain_peers"])
         outcome = _timed("change", lambda: reconcile(inputs, clients(), timing()))
-        _apply(outcome, body, status)
+        _apply(outcome, body, inputs.status)
     if outcome.retry_after is not None:
         raise kopf.TemporaryError(WAITING_FOR_AWS, delay=outcome.retry_after)
 
@@ -196,10 +196,9 @@ def check_drift(body: kopf.Body, **kwargs: Any) -> None:
     if not lock.acquire(blocking=False):
         return  # a change handler is on it right now
     try:
-        status = _live_status(body)
-        inputs = _inputs(body, kwargs["failoverdomain_peers"], status, trigger="drift")
+        inputs = _inputs(body, kwargs["failoverdomain_peers"], trigger="drift")
         outcome = _timed("drift", lambda: reconcile(inputs, clients(), timing()))
-        _apply(outcome, body, status)
+        _apply(outcome, body, inputs.status)
     finally:
         lock.release()
     if outcome.retry_after is not None:  # e.g. a repaired distribution is deploying: let the change handler follow it
@@ -209,13 +208,9 @@ def check_drift(body: kopf.Body, **kwargs: Any) -> None:
 @kopf.on.delete(G, V, P)
 def release_failoverdomain(body: kopf.Body, **kwargs: Any) -> None:
     with object_lock(str(body.meta.uid)):
-        status = _live_status(body)
-        done, outcome = release(_inputs(body, kwargs["failoverdomain_peers"], status), clients(), timing())
-        for event in outcome.events:
-            kopf.event(body, type=event.type, reason=event.reason, message=event.message)
-        changed = status_patch(status, outcome.status)
-        if changed:
-            kube.patch_status(body.metadata.namespace or "", body.metadata.name or "", changed)
+        inputs = _inputs(body, kwargs["failoverdomain_peers"])
+        done, outcome = release(inputs, clients(), timing())
+        _apply(outcome, body, inputs.status)
     if done:
         metrics.forget(body.metadata.namespace or "", body.metadata.name or "")
     else:
@@ -251,8 +246,9 @@ def poll_primary_health(body: kopf.Body, **kwargs: Any) -> None:
     if not lock.acquire(blocking=False):
         return
     try:
-        status = _live_status(body)
-        fields, events = observe_health(_inputs(body, kwargs["failoverdomain_peers"], status, trigger="health"), clients())
+        status = _live_status(body)  # no Secret, no peers: the poll needs the status, the mode and the generation
+        generation = int(body.meta.get("generation") or 0)
+        fields, events = observe_health(status, parse_spec(body.spec).mode, generation, clients())
         _apply(Outcome(status=fields, events=events), body, status)
     finally:
         lock.release()

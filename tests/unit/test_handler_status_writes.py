@@ -31,11 +31,15 @@ def _condition(conditions: list[dict[str, Any]], kind: str) -> dict[str, Any]:
     return next(condition for condition in conditions if condition["type"] == kind)
 
 
+def _secret_must_not_be_read(namespace: str, name: str) -> None:
+    raise AssertionError("the health poll read the Secret: it needs only the status, the mode and the generation")
+
+
 def test_health_poll_builds_on_the_live_status(monkeypatch: pytest.MonkeyPatch) -> None:
     written: list[dict[str, Any]] = []
     live = {"healthCheckId": "hc-1", "effectiveMode": "Auto", "conditions": LIVE}
     monkeypatch.setattr(kube, "read_status", lambda namespace, name: live)
-    monkeypatch.setattr(kube, "read_secret", lambda namespace, name: None)
+    monkeypatch.setattr(kube, "read_secret", _secret_must_not_be_read)
     monkeypatch.setattr(kube, "patch_status", lambda namespace, name, fields: written.append(fields))
     monkeypatch.setattr(handlers, "clients", lambda: SimpleNamespace(route53=None))
     report = {"StatusReport": {"Status": "Success: HTTP 200 OK"}}

@@ -335,7 +335,7 @@ def _build_chain(leaf: x509.Certificate, certs: Sequence[x509.Certificate]) -> l
     return chain + others
 
 
-def _serial_hex(serial: int) -> str:
+def serial_hex_of(serial: int) -> str:
     """ACM's rendering of a serial: lowercase hex pairs joined by colons, zero-padded to whole bytes."""
     if serial < 0:  # invalid per RFC 5280 but seen in the wild: show the DER two's complement bytes
         return ":".join(f"{b:02x}" for b in serial.to_bytes((serial.bit_length() + 8) // 8, "big", signed=True))
@@ -358,7 +358,7 @@ def _bundle(
         leaf_pem=leaf.public_bytes(pem).decode("ascii"),
         chain_pem="".join(cert.public_bytes(pem).decode("ascii") for cert in chain),
         private_key_pem=private_key_pem.decode("ascii"),
-        serial_hex=_serial_hex(leaf.serial_number),
+        serial_hex=serial_hex_of(leaf.serial_number),
         sha256_fingerprint=hashlib.sha256(leaf.public_bytes(serialization.Encoding.DER)).hexdigest(),
         not_before=leaf.not_valid_before_utc,
         not_after=leaf.not_valid_after_utc,

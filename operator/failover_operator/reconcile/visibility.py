@@ -11,7 +11,7 @@ the same observations and reports ``PrimaryHealthy`` and ``activeTarget``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..aws import route53
@@ -19,7 +19,7 @@ from ..aws.errors import AwsError
 from ..aws.session import AwsClients
 from ..model.windows import schedule
 from ..status import PRIMARY_HEALTHY, Condition, merge_conditions, now_rfc3339
-from .context import Event, Inputs, Pass
+from .context import Event, Pass
 
 HEALTHY_SHARE = 0.18
 
@@ -61,17 +61,18 @@ def _observe(route53_client: Any, check_id: str) -> tuple[Condition, str, str]:
     return condition, {True: "Primary", False: "Secondary", None: "Unknown"}[healthy], message
 
 
-def observe_health(inputs: Inputs, aws: AwsClients) -> tuple[dict[str, Any], list[Event]]:
+def observe_health(
+    status: Mapping[str, Any], spec_mode: str, generation: int, aws: AwsClients
+) -> tuple[dict[str, Any], list[Event]]:
     """The health poll: PrimaryHealthy and activeTarget from GetHealthCheckStatus (reads only)."""
-    status = inputs.status
-    mode = status.get("effectiveMode") or inputs.spec.mode
+    mode = status.get("effectiveMode") or spec_mode
     check_id = status.get("healthCheckId")
     if mode != "Auto" or not check_id:
         return {}, []
     condition, target, message = _observe(aws.route53, check_id)
     fields = {
         "activeTarget": target,
-        "conditions": merge_conditions(status.get("conditions") or [], [condition], inputs.generation, now_rfc3339()),
+        "conditions": merge_conditions(status.get("conditions") or [], [condition], generation, now_rfc3339()),
     }
     return fields, _flip_events(status.get("activeTarget"), target, message)
 
