@@ -25,7 +25,7 @@ from kubernetes import client
 from kubernetes.client import ApiClient
 from testbed.awsbed import AwsBed
 from testbed.controlplane import ControlPlane, ensure_helm, free_port, stop_process, temporary_namespace
-from testbed.world import DRIFT_SECONDS, GENERATED_KEYS, G, P, V, World, create_distribution
+from testbed.world import DRIFT_SECONDS, G, P, V, World, assert_no_key_material, create_distribution
 
 REPO = Path(__file__).resolve().parents[2]
 UNMANAGED_PREFIX = "u-"  # namespaces the test operator never watches (CRD tests write status by hand)
@@ -155,7 +155,7 @@ def operator_process(
     operator.start()
     yield operator
     operator.stop()
-    _assert_no_key_material(operator.log(), kube)
+    assert_no_key_material(operator.log(), kube)
     assert "Forbidden" not in operator.log(), "the shipped ClusterRole lacks a permission"
     if os.environ.get("FAILOVER_FULL_SUITE"):
         _assert_iam_policy_is_exact()
@@ -167,18 +167,6 @@ def _assert_iam_policy_is_exact() -> None:
     granted = {action for statement in policy["Statement"] for action in statement["Action"]}
     used = OPERATOR_ACTIONS | IMPLIED_ACTIONS
     assert granted == used, f"missing from the policy: {sorted(used - granted)}; never used: {sorted(granted - used)}"
-
-
-def _assert_no_key_material(log: str, kube: ApiClient) -> None:
-    """No line of any generated private key appears in the log, Events or status."""
-    events = client.CoreV1Api(kube).list_event_for_all_namespaces()
-    texts = [log, *(f"{e.reason} {e.message}" for e in events.items)]
-    for item in client.CustomObjectsApi(kube).list_cluster_custom_object(G, V, P)["items"]:
-        texts.append(repr(item.get("status")))
-    secret_lines = {line for pem in GENERATED_KEYS for line in pem.splitlines() if line and not line.startswith("-----")}
-    leaked = [line for line in secret_lines if any(line in text for text in texts)]
-    if leaked:  # pytest.fail, not assert: assertion rewriting would print the leaked lines themselves
-        pytest.fail(f"{len(leaked)} private key lines leaked into the log, Events or status")
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ test_install.py then really installs both ways and runs the image.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -21,6 +20,7 @@ from typing import Any
 
 import pytest
 import yaml
+from testbed import image
 from testbed.controlplane import ControlPlane
 
 REPO = Path(__file__).resolve().parents[2]
@@ -152,8 +152,7 @@ def test_helm_chart_matches_the_base_and_the_image(helm: Path) -> None:
     documents = _render(helm)
     base_role = yaml.safe_load((BASE / "clusterrole.yaml").read_text())
     assert _of_kind(documents, "ClusterRole")["rules"] == base_role["rules"]
-    dockerfile = (REPO / "Dockerfile").read_text()
-    entrypoint = json.loads(next(line for line in dockerfile.splitlines() if line.startswith("ENTRYPOINT")).split(" ", 1)[1])
+    entrypoint = image.entrypoint(REPO / "Dockerfile")
     assert _of_kind(documents, "Deployment")["spec"]["template"]["spec"]["containers"][0]["command"] == entrypoint
 
 
@@ -202,7 +201,7 @@ def test_dockerfile_passes_hadolint() -> None:
 def test_image_installs_the_hashed_runtime_lock_and_runs_the_operator_module() -> None:
     dockerfile = (REPO / "Dockerfile").read_text()
     assert "--require-hashes -r /tmp/requirements.lock" in dockerfile
-    entrypoint = json.loads(next(line for line in dockerfile.splitlines() if line.startswith("ENTRYPOINT")).split(" ", 1)[1])
+    entrypoint = image.entrypoint(REPO / "Dockerfile")
     assert entrypoint[:2] == ["kopf", "run"] and entrypoint[-2:] == ["-m", "failover_operator.main"]
     assert any(arg.startswith("--liveness=") for arg in entrypoint)
     lock = (REPO / "requirements.lock").read_text()

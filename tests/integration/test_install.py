@@ -26,7 +26,6 @@ aliases and certificate; and after the uninstall blocks, that nothing is left.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import re
@@ -41,13 +40,12 @@ from pathlib import Path
 
 import certgen
 import pytest
-import yaml
 from kubernetes import client, config
 from kubernetes.client import ApiClient
 from testbed import image, readme
 from testbed.awsbed import AwsBed
 from testbed.controlplane import ControlPlane, free_port, stop_process
-from testbed.world import GENERATED_KEYS, create_distribution, eventually
+from testbed.world import GENERATED_KEYS, assert_no_key_material, create_distribution, eventually
 
 REPO = Path(__file__).resolve().parents[2]
 ZONE = "walkthrough.test"
@@ -79,7 +77,7 @@ class Pod:
         argv = [re.sub(r"^(--liveness=http://[^:/]+:)\d+", rf"\g<1>{self.liveness_port}", arg) for arg in argv]
         env = {item["name"]: item["value"] for item in container.get("env", [])}
         env.update({**aws.env(), "KUBECONFIG": str(kubeconfig), "FAILOVER_METRICS_PORT": str(metrics_port)})
-        env = built.run_env(env)
+        env = {**built.env, **env}
         self.argv = [shutil.which(argv[0], path=env["PATH"]) or argv[0], *argv[1:]]
         self.log_path = workdir / "pod.log"
         with open(self.log_path, "wb") as log:
@@ -106,12 +104,7 @@ def _pod_kubeconfig(plane: ControlPlane, root: Path, token: str, user: str) -> P
     """The pod's credentials inside its root, CA embedded: what a ServiceAccount token mount gives a pod."""
     path = root / "var" / "run" / "secrets" / "kubeconfig"
     path.parent.mkdir(parents=True, exist_ok=True)
-    plane.write_kubeconfig(path, token, user)
-    settings = yaml.safe_load(path.read_text())
-    cluster = settings["clusters"][0]["cluster"]
-    cluster["certificate-authority-data"] = base64.b64encode(Path(cluster.pop("certificate-authority")).read_bytes()).decode()
-    path.write_text(yaml.safe_dump(settings))
-    return path
+    return plane.write_kubeconfig(path, token, user, embed_ca=True)
 
 
 @contextmanager
@@ -262,12 +255,12 @@ def test_readme_walkthrough_installs_runs_and_uninstalls(walk: Walkthrough) -> N
     walk.run("uninstall")
     _assert_nothing_left(walk.aws, walk.zone_id, distribution_id)
     pod.stop()  # the Deployment is deleted next: its pod ends
+    log = pod.log()
+    assert "Forbidden" not in log, "the installed RBAC lacks a permission"
+    assert_no_key_material(log, walk.kube)  # while the Events and the CRD still exist
     walk.run(f"uninstall-{walk.installer}")
     assert walk.plane.kubectl_run("get", "crd", "failoverdomains.failover.dev", check=False).returncode != 0
     assert walk.plane.kubectl_run("get", "namespace", "failover-operator", check=False).returncode != 0
-    log = pod.log()
-    assert "Forbidden" not in log, "the installed RBAC lacks a permission"
-    assert not any(line in log for pem in GENERATED_KEYS for line in pem.splitlines()[1:-1])
 
 
 def test_every_readme_walkthrough_block_is_run() -> None:

@@ -55,7 +55,7 @@ def test_modes_drive_the_health_check_and_dns(world: World) -> None:
     body = world.wait_ready("site")
     assert _flags(world) == (False, False)
     assert _answer(world) == "SECONDARY", "Auto again: the failing origin fails over"
-    assert body["status"]["activeTarget"] == "Secondary", "the Ready pass itself reads Route53's view when Auto begins"
+    assert body["status"]["activeTarget"] == "Secondary", "Auto again: activeTarget follows what Route53 sees"
 
 
 def test_health_flips_show_in_status_and_events(world: World) -> None:

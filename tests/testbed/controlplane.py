@@ -14,6 +14,7 @@ Terminating and nothing garbage-collects. The tests do not rely on either.
 
 from __future__ import annotations
 
+import base64
 import ctypes
 import os
 import secrets
@@ -213,13 +214,16 @@ class ControlPlane:
                 log = (self.workdir / f"{name}.log").read_text(errors="replace")[-4000:]
                 raise RuntimeError(f"{name} exited with {process.returncode}:\n{log}")
 
-    def write_kubeconfig(self, path: Path, token: str, user: str) -> Path:
-        """A kubeconfig for `token` against this API server (CA embedded by path)."""
+    def write_kubeconfig(self, path: Path, token: str, user: str, embed_ca: bool = False) -> Path:
+        """A kubeconfig for `token` against this API server (the CA by path, or embedded: self-contained)."""
+        ca: dict[str, str] = {"certificate-authority": str(self.ca_file)}
+        if embed_ca:
+            ca = {"certificate-authority-data": base64.b64encode(self.ca_file.read_bytes()).decode()}
         config = {
             "apiVersion": "v1",
             "kind": "Config",
             "current-context": "bed",
-            "clusters": [{"name": "bed", "cluster": {"server": self.server, "certificate-authority": str(self.ca_file)}}],
+            "clusters": [{"name": "bed", "cluster": {"server": self.server, **ca}}],
             "users": [{"name": user, "user": {"token": token}}],
             "contexts": [{"name": "bed", "context": {"cluster": "bed", "user": user}}],
         }

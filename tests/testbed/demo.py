@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import certgen
+from failover_operator.model.certificates import serial_hex_of
 from kubernetes import config
 
 from .awsbed import AwsBed
@@ -123,7 +124,7 @@ class Demo:
         return self.workdir / "operator.log"
 
     # ---- the user's world ---------------------------------------------------------------
-    def create_world(self) -> tuple[str, str]:
+    def create_world(self) -> None:
         assert self.aws is not None and self.world is not None
         route53 = self.aws.client("route53")
         zone_id = route53.create_hosted_zone(Name="example.com", CallerReference="demo-zone")["HostedZone"]["Id"].split("/")[-1]
@@ -136,9 +137,10 @@ class Demo:
         self.say(f"maintenance distribution {distribution['Id']} ({distribution['DomainName']}), no aliases yet")
         issued = self.world.tls_secret("miteru-tls", HOSTNAMES)
         self.say(f"Secret {NAMESPACE}/miteru-tls: self-signed for {', '.join(HOSTNAMES)}, serial {_serial(issued)}")
-        return zone_id, distribution["Id"]
 
-    def apply_example(self, distribution_id: str) -> None:
+    def apply_example(self) -> None:
+        assert self.world is not None
+        distribution_id = self.world.distribution_id
         example = (REPO / "examples" / "failoverdomain-acm.yaml").read_text()
         self.say(f"$ sed s/E2EXAMPLE1234/{distribution_id}/ examples/failoverdomain-acm.yaml | kubectl apply -f -")
         self.say(
@@ -172,7 +174,7 @@ class Demo:
             raise DemoFailed(f"the operator exited ({self.operator.returncode}); see {self.operator_log}")
 
     # ---- what to look at ----------------------------------------------------------------------
-    def show_records(self, zone_id: str) -> None:
+    def show_records(self) -> None:
         assert self.world is not None
         for record in self.world.records():
             if record["Type"] not in {"A", "AAAA"}:
@@ -181,9 +183,9 @@ class Demo:
             check = f" health check {record['HealthCheckId']}" if record.get("HealthCheckId") else ""
             self.say(f"{record['Name']:26} {record['Type']:4} {record.get('Failover', 'simple'):9} -> {target}{check}")
 
-    def answer(self, zone_id: str) -> str:
-        assert self.aws is not None
-        result = self.aws.control.resolve(zone_id, HOSTNAMES[0], "A")
+    def answer(self) -> str:
+        assert self.world is not None
+        result = self.world.aws.control.resolve(self.world.zone_id, HOSTNAMES[0], "A")
         return f"{result['answer']} -> {result.get('alias') or ', '.join(result.get('values', []))}"
 
     def status(self, key: str) -> Any:
@@ -200,21 +202,21 @@ class Demo:
         return time.monotonic() - started
 
     # ---- the story -----------------------------------------------------------------------------
-    def origin_failure(self, zone_id: str) -> None:
+    def origin_failure(self) -> None:
         assert self.aws is not None and self.world is not None
         check_id = self.status("healthCheckId")
-        self.say(f"Route53 now answers {HOSTNAMES[0]}: {self.answer(zone_id)}")
+        self.say(f"Route53 now answers {HOSTNAMES[0]}: {self.answer()}")
         self.say(f"the origin stops answering (the bed's checkers now see health check {check_id} fail)")
         self.aws.control.set_health(check_id, False)
         seconds = self.wait_for("activeTarget Secondary", lambda: self.status("activeTarget") == "Secondary")
         healthy = self.world.condition(NAME, "PrimaryHealthy")["reason"]
         self.say(f"after {seconds:.1f} s: activeTarget Secondary, PrimaryHealthy {healthy}")
-        self.say(f"Route53 now answers {HOSTNAMES[0]}: {self.answer(zone_id)}  (the maintenance page, with miteru's certificate)")
+        self.say(f"Route53 now answers {HOSTNAMES[0]}: {self.answer()}  (the maintenance page, with miteru's certificate)")
         self.show_events({"FailoverActivated"})
         self.say("the origin is back")
         self.aws.control.set_health(check_id, True)
         seconds = self.wait_for("activeTarget Primary", lambda: self.status("activeTarget") == "Primary")
-        self.say(f"after {seconds:.1f} s: activeTarget Primary; Route53 answers {self.answer(zone_id)}")
+        self.say(f"after {seconds:.1f} s: activeTarget Primary; Route53 answers {self.answer()}")
         self.show_events({"FailbackCompleted"})
 
     def show_events(self, reasons: set[str]) -> None:
@@ -225,7 +227,7 @@ class Demo:
             if reason in reasons:
                 self.say(f"Event {kind} {reason}: {message}")
 
-    def maintenance_window(self, zone_id: str) -> None:
+    def maintenance_window(self) -> None:
         assert self.aws is not None and self.world is not None
         start = datetime.now(JST).replace(microsecond=0) + timedelta(seconds=8)
         window = {
@@ -241,9 +243,9 @@ class Demo:
         check = self.aws.client("route53").get_health_check(HealthCheckId=self.status("healthCheckId"))["HealthCheck"]
         flags = {key: check["HealthCheckConfig"].get(key) for key in ("Disabled", "Inverted")}
         self.say(f"+{seconds:.1f} s: the window opened: effectiveMode Maintenance, health check {flags}")
-        self.say(f"Route53 answers {HOSTNAMES[0]}: {self.answer(zone_id)}")
+        self.say(f"Route53 answers {HOSTNAMES[0]}: {self.answer()}")
         seconds = self.wait_for("effectiveMode Auto", lambda: self.status("effectiveMode") == "Auto", timeout=40)
-        self.say(f"+{seconds:.1f} s later the window closed: effectiveMode Auto; Route53 answers {self.answer(zone_id)}")
+        self.say(f"+{seconds:.1f} s later the window closed: effectiveMode Auto; Route53 answers {self.answer()}")
 
     def renewal(self) -> None:
         assert self.aws is not None and self.world is not None
@@ -254,10 +256,10 @@ class Demo:
         issued = certgen.self_signed(HOSTNAMES, days=90)
         self.say(f"cert-manager renews: Secret miteru-tls rewritten in place, new serial {_serial(issued)}")
         self.world.put_secret("miteru-tls", certgen.tls_secret_data(issued))
-        wanted = _bare(_serial(issued))
+        wanted = _serial(issued)  # compared as the operator compares it: ACM's rendering, lowercased
         seconds = self.wait_for(
             "the new serial in ACM",
-            lambda: _bare(acm.describe_certificate(CertificateArn=arn)["Certificate"]["Serial"]) == wanted,
+            lambda: acm.describe_certificate(CertificateArn=arn)["Certificate"]["Serial"].lower() == wanted,
         )
         after = acm.describe_certificate(CertificateArn=arn)["Certificate"]
         still = self.world.distribution_config()["ViewerCertificate"]["ACMCertificateArn"] == arn
@@ -292,13 +294,7 @@ def _simple_a(name: str) -> dict[str, Any]:
 
 
 def _serial(issued: certgen.Issued) -> str:
-    hex_serial = f"{issued.cert.serial_number:x}"
-    hex_serial = hex_serial if len(hex_serial) % 2 == 0 else f"0{hex_serial}"
-    return ":".join(hex_serial[i : i + 2] for i in range(0, len(hex_serial), 2))
-
-
-def _bare(serial: str) -> str:
-    return serial.replace(":", "").lower().lstrip("0")
+    return serial_hex_of(issued.cert.serial_number)
 
 
 def run(demo: Demo) -> None:
@@ -316,27 +312,27 @@ def run(demo: Demo) -> None:
         "What a user already has: a hosted zone, a maintenance distribution, a TLS Secret",
         "a zone with live records, a distribution and a certificate Secret",
     ):
-        zone_id, distribution_id = demo.create_world()
+        demo.create_world()
     with demo.step(
         "Applying examples/failoverdomain-acm.yaml and watching it become Ready",
         "the FailoverDomain Ready: certificate in ACM, distribution, health check, records",
     ):
-        demo.apply_example(distribution_id)
+        demo.apply_example()
     with demo.step(
         "The records now in the zone (today's simple records adopted in one atomic change)",
         "PRIMARY/SECONDARY failover records replaced the simple ones",
     ):
-        demo.show_records(zone_id)
+        demo.show_records()
     with demo.step(
         "The origin fails: Route53 fails over to the CloudFront maintenance page, then back",
         "an origin failure flipping DNS to the maintenance page and back",
     ):
-        demo.origin_failure(zone_id)
+        demo.origin_failure()
     with demo.step(
         "A planned maintenance window (the seed story's, shortened to 12 s)",
         "a maintenance window switching to the maintenance page and back on time",
     ):
-        demo.maintenance_window(zone_id)
+        demo.maintenance_window()
     with demo.step("A certificate renewal reaching ACM and CloudFront", "a renewal reaching CloudFront within seconds, same ARN"):
         demo.renewal()
 

@@ -4,8 +4,8 @@ There is no Docker engine where this project is built and tested, yet the
 image is what users run. So the Dockerfile itself is read and replayed: every
 stage's ``ENV``, ``COPY`` and ``RUN`` (the ``python -m venv`` and the hashed
 ``pip install`` of ``requirements.lock``) run against a fresh directory that
-stands in for the image's root filesystem, and the last stage's ``ENV``,
-``USER`` and ``ENTRYPOINT`` say how to start it. Nothing is taken from the
+stands in for the image's root filesystem, and the last stage's ``ENV`` and
+``ENTRYPOINT`` say how to start it. Nothing is taken from the
 development virtualenv: a dependency missing from the lock, a wrong COPY or a
 broken entrypoint fails here as it would in the container.
 
@@ -15,7 +15,7 @@ Differences from a real build, each deliberate:
   image's version (``FROM python:3.11-slim`` → ``python3.11``);
 * ``PIP_NO_CACHE_DIR`` is dropped so pip may reuse its download cache: with
   ``--require-hashes`` the cache cannot change what is installed;
-* ``USER`` is read but not switched to: the virtualenv's interpreter is this
+* ``USER`` is not switched to: the virtualenv's interpreter is this
   machine's Python, which another user may not be able to reach (it lives
   under ``/root`` here). The Deployment's ``runAsNonRoot`` and read-only root
   are checked on the manifests instead.
@@ -66,13 +66,8 @@ class ImageRoot:
     """A replayed image: its stand-in root, and how its entrypoint runs."""
 
     root: Path
-    env: dict[str, str]
+    env: dict[str, str]  # the last stage's ENV over a minimal base: the container's environment
     entrypoint: list[str]
-    user: tuple[int, int] | None
-
-    def run_env(self, extra: dict[str, str]) -> dict[str, str]:
-        """The container's environment: the image's ENV over a minimal base, then what the pod adds."""
-        return {**self.env, **extra}
 
 
 def _rewrite(value: str, root: Path) -> str:
@@ -112,10 +107,17 @@ def build(dockerfile: Path, root: Path, context: Path = REPO) -> ImageRoot:
                 subprocess.run(["bash", "-ec", command], env=build_env, check=True, cwd=root, timeout=600)
             elif instruction not in {"EXPOSE", "USER", "ENTRYPOINT", "CMD"}:
                 raise RuntimeError(f"the image replay does not know Dockerfile instruction {instruction}")
-    last = stages[-1].instructions
-    entrypoint = json.loads(next(arguments for instruction, arguments in last if instruction == "ENTRYPOINT"))
-    user = next((arguments for instruction, arguments in last if instruction == "USER"), None)
-    return ImageRoot(root, env, entrypoint, _uid_gid(user))
+    return ImageRoot(root, env, _entrypoint(stages))
+
+
+def entrypoint(dockerfile: Path) -> list[str]:
+    """The image's ENTRYPOINT (exec form), as the container runtime runs it."""
+    return _entrypoint(parse_dockerfile(dockerfile.read_text()))
+
+
+def _entrypoint(stages: list[Stage]) -> list[str]:
+    found: list[str] = json.loads(next(arguments for kind, arguments in stages[-1].instructions if kind == "ENTRYPOINT"))
+    return found
 
 
 def _copy(arguments: list[str], root: Path, context: Path) -> None:
@@ -132,10 +134,3 @@ def _copy(arguments: list[str], root: Path, context: Path) -> None:
         shutil.copytree(origin, target, ignore=shutil.ignore_patterns("__pycache__"))
     else:
         shutil.copy2(origin, target)
-
-
-def _uid_gid(user: str | None) -> tuple[int, int] | None:
-    if user is None:
-        return None
-    uid, _, gid = user.partition(":")
-    return int(uid), int(gid or uid)

@@ -160,6 +160,22 @@ class World:
         return [(call["service"], call["operation"]) for call in self.aws.control.mutating_calls()]
 
 
+def assert_no_key_material(log: str, kube: ApiClient) -> None:
+    """No line of any private key generated in this session appears in `log`, in any Event or any status.
+
+    Raises with a count only: an assertion that printed what it compared would
+    put the leaked lines into the test output itself.
+    """
+    events = client.CoreV1Api(kube).list_event_for_all_namespaces()
+    texts = [log, *(f"{e.reason} {e.message}" for e in events.items)]
+    for item in client.CustomObjectsApi(kube).list_cluster_custom_object(G, V, P)["items"]:
+        texts.append(repr(item.get("status")))
+    secret_lines = {line for pem in GENERATED_KEYS for line in pem.splitlines() if line and not line.startswith("-----")}
+    leaked = [line for line in secret_lines if any(line in text for text in texts)]
+    if leaked:
+        raise AssertionError(f"{len(leaked)} private key lines leaked into the log, Events or status")
+
+
 def eventually(probe: Callable[[], Any], timeout: float, describe: Callable[[], str]) -> Any:
     """Poll `probe` until it returns something truthy; fail with `describe()` at the deadline."""
     deadline = time.monotonic() + timeout
