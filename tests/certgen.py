@@ -17,6 +17,7 @@ import ipaddress
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -185,6 +186,25 @@ def self_signed(dns_names: Sequence[str], key: KeySpec = "rsa2048", days: int = 
     """A self-signed server certificate (no CA)."""
     start = now() - datetime.timedelta(days=1)
     return make_leaf(None, dns_names, key=key, not_before=start, not_after=start + datetime.timedelta(days=days))
+
+
+def issued_by(ca: Issued, dns_names: Sequence[str], key: KeySpec = "rsa2048", days: int = 90, **kwargs: object) -> Issued:
+    """A server certificate signed directly by `ca` (the chain CloudFront needs is then empty)."""
+    start = now() - datetime.timedelta(days=1)
+    return make_leaf(ca, dns_names, key=key, not_before=start, not_after=start + datetime.timedelta(days=days), **kwargs)  # type: ignore[arg-type]
+
+
+def save_ca(ca: Issued, cert_path: Path, key_path: Path) -> None:
+    """Write a CA's certificate and (unencrypted, test-only) key, for another process to issue from."""
+    cert_path.write_text(ca.cert_pem)
+    key_path.write_text(ca.key_pem())
+    key_path.chmod(0o600)
+
+
+def load_ca(cert_path: Path, key_path: Path) -> Issued:
+    cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+    key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+    return Issued(cert, key)  # type: ignore[arg-type]
 
 
 def b64(text: str | bytes) -> str:

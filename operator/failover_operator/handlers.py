@@ -33,6 +33,7 @@ import kopf
 
 from . import kube, metrics
 from .aws.session import AwsClients
+from .model.limits import DEFAULT_MAX_ALIASES
 from .model.naming import Owner
 from .model.spec import parse_spec
 from .model.windows import schedule
@@ -71,6 +72,11 @@ def object_lock(uid: str) -> threading.Lock:
 
 def drift_interval() -> float:
     return float(os.environ.get("FAILOVER_DRIFT_SECONDS", "300"))
+
+
+def max_aliases_per_distribution() -> int:
+    """CloudFront's aliases-per-distribution quota: 100 by default, raisable per account on request."""
+    return int(os.environ.get("FAILOVER_MAX_ALIASES_PER_DISTRIBUTION", str(DEFAULT_MAX_ALIASES)))
 
 
 def timing() -> Timing:
@@ -133,6 +139,7 @@ def _inputs(body: kopf.Body, peers: kopf.Index[str, dict[str, Any]], trigger: st
         persist=lambda fields: kube.patch_status(namespace, name, fields),
         trigger=trigger,
         expiry_warning_days=float(os.environ.get("FAILOVER_EXPIRY_WARNING_DAYS", "14")),
+        max_aliases_per_distribution=max_aliases_per_distribution(),
     )
 
 

@@ -11,6 +11,7 @@ on, decided on day one because they are persisted in the cluster:
   under its own prefix, and ``failover.dev/secret-digest`` is how a Secret
   change reaches the reconcile.
 * Posting of kopf's internal log lines as Events is limited to warnings.
+* No log level prints key material (``logsafety``), ``--debug`` included.
 """
 
 from __future__ import annotations
@@ -20,10 +21,15 @@ import os
 import sys
 from typing import Any
 
+import boto3
 import kopf
 from kopf.cli import main as kopf_main
 
-from . import handlers, metrics
+from . import handlers, logsafety, metrics
+from .aws.session import partition_problem
+from .model.trust import extra_anchors_problem
+
+logsafety.clamp_loggers()  # before kopf's logging setup runs again and before any client is built
 
 PERSISTENCE_PREFIX = "kopf.failover.dev"
 
@@ -44,9 +50,20 @@ class WaitingIsNotAnError(logging.Filter):
         return True
 
 
+def refuse_unsupported_setup() -> None:
+    """Stop at start, with a clear message, rather than fail on every pass later."""
+    problem = partition_problem(boto3.Session().region_name)
+    if problem is None:
+        problem = extra_anchors_problem()
+    if problem is not None:
+        raise kopf.PermanentError(problem)
+
+
 @kopf.on.startup()
 def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
     """Settings that are part of the operator's contract with the cluster."""
+    logsafety.clamp_loggers()  # again: kopf's `--debug`/`--verbose` logging setup may have replaced the root handler
+    refuse_unsupported_setup()
     settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=PERSISTENCE_PREFIX)
     settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix=PERSISTENCE_PREFIX)
     settings.posting.level = logging.WARNING

@@ -29,6 +29,7 @@ class Reason:
 
     # CertificateValid (pre-flight checks; see model.certificates.Reason for the failure reasons)
     VALID = "Valid"
+    CERTIFICATE_NOT_TRUSTED = "CertificateNotTrusted"  # False: the chain does not reach a CA CloudFront trusts
     EXPIRING_SOON = "ExpiringSoon"  # still valid, but expires within the warning window and was not renewed
     # CertificateSynced
     IMPORTED = "Imported"
@@ -41,16 +42,24 @@ class Reason:
     ALIAS_CONFLICT = "AliasConflict"
     DISTRIBUTION_CONFLICT = "DistributionConflict"
     INVALID_VIEWER_CERTIFICATE = "InvalidViewerCertificate"
+    TOO_MANY_ALIASES = "TooManyAliases"  # ours + the distribution's other aliases exceed CloudFront's quota
+    HOSTNAME_NOT_COVERED = "HostnameNotCovered"  # False (CertificateValid): the distribution keeps an alias it does not cover
+    CONCURRENT_UPDATE = "ConcurrentUpdate"  # Unknown: the distribution changed under each of our updates; retrying
+    IPV6_NOT_ENABLED = "IPv6NotEnabled"  # False: AAAA failover to a distribution whose IsIPV6Enabled is false
+    # HealthCheckReady
+    ADDRESS_NOT_ROUTABLE = "AddressNotRoutable"  # a primary address Route53 cannot health-check (private, documentation...)
     # RecordsReady
     PENDING = "Pending"
     RECORD_CONFLICT = "RecordConflict"
     HOSTNAME_CONFLICT = "HostnameConflict"
     HOSTED_ZONE_NOT_FOUND = "HostedZoneNotFound"
     HOSTNAME_OUTSIDE_ZONE = "HostnameOutsideZone"
+    CHANGE_BATCH_TOO_LARGE = "ChangeBatchTooLarge"  # one atomic Route53 batch would exceed its quotas
     # any step
     THROTTLED = "Throttled"
     ACCESS_DENIED = "AccessDenied"
     AWS_ERROR = "AwsError"
+    QUOTA_EXCEEDED = "QuotaExceeded"  # False: an AWS account quota is used up (ACM imports, IAM certificates, ...)
     WAITING = "Waiting"  # Unknown: an earlier step has not succeeded yet
     # Ready
     READY = "Ready"

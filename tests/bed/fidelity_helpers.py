@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 from botocore.exceptions import ClientError
-from testbed.pki_samples import Sample
+from testbed.pki_samples import KeyKind, Sample, self_signed
 
 TLS_POLICY = "TLSv1.2_2021"
 
@@ -108,3 +108,9 @@ def import_acm(acm: Any, sample: Sample, **kwargs: Any) -> str:
 def error_of(error: ClientError) -> tuple[str, int]:
     """(error code, HTTP status) of a botocore ClientError."""
     return error.response["Error"]["Code"], error.response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def trusted(aws: Any, sans: list[str], kind: KeyKind = "rsa2048", **kwargs: Any) -> Sample:
+    """Like `self_signed`, but issued by the bed's CA, which the bed's CloudFront trusts (rule cloudfront.trust)."""
+    ca = aws.ca()
+    return self_signed(sans, kind, issuer=(ca.cert, ca.key), **kwargs)

@@ -10,7 +10,15 @@ import re
 from typing import Any
 
 import pytest
-from bed.fidelity_helpers import acm_viewer, create_distribution, error_of, import_acm, update_distribution, wait_for_status
+from bed.fidelity_helpers import (
+    acm_viewer,
+    create_distribution,
+    error_of,
+    import_acm,
+    trusted,
+    update_distribution,
+    wait_for_status,
+)
 from botocore.exceptions import ClientError
 from testbed.awsbed import AwsBed
 from testbed.pki_samples import key_pem, private_key, self_signed
@@ -34,7 +42,7 @@ def test_in_use_by_lists_the_distribution_and_blocks_delete(aws: AwsBed) -> None
     resources using the certificate; DeleteCertificate: Errors — ResourceInUseException while it is in use
     ("You cannot delete an ACM certificate that is being used by another AWS service")."""
     acm, cloudfront = aws.client("acm"), aws.client("cloudfront")
-    arn = import_acm(acm, self_signed(["www.example.com"]))
+    arn = import_acm(acm, trusted(aws, ["www.example.com"]))
     dist_id, _ = create_distribution(cloudfront, ["www.example.com"], acm_viewer(arn))
     dist_arn = cloudfront.get_distribution(Id=dist_id)["Distribution"]["ARN"]
 
@@ -52,8 +60,8 @@ def test_certificate_is_released_once_the_switch_is_deployed(aws: AwsBed) -> Non
     uses it; CloudFront Developer Guide, Rotate SSL/TLS certificates: until the update is Deployed the old
     certificate is still served, so it stays in InUseBy until then."""
     acm, cloudfront = aws.client("acm"), aws.client("cloudfront")
-    old = import_acm(acm, self_signed(["www.example.com"]))
-    new = import_acm(acm, self_signed(["www.example.com"]))
+    old = import_acm(acm, trusted(aws, ["www.example.com"]))
+    new = import_acm(acm, trusted(aws, ["www.example.com"]))
     aws.control.set_delays(cloudfront_deploy_seconds=0.3)
     dist_id, _ = create_distribution(cloudfront, ["www.example.com"], acm_viewer(old))
     wait_for_status(cloudfront, dist_id, "Deployed")

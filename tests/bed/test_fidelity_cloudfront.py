@@ -17,13 +17,13 @@ from bed.fidelity_helpers import (
     error_of,
     iam_viewer,
     import_acm,
+    trusted,
     update_distribution,
     upload_iam,
     wait_for_status,
 )
 from botocore.exceptions import ClientError
 from testbed.awsbed import AwsBed
-from testbed.pki_samples import self_signed
 
 
 def _distribution_count(cloudfront: Any) -> int:
@@ -91,7 +91,7 @@ def test_alias_held_by_another_distribution_conflicts(aws: AwsBed) -> None:
     """Rule cloudfront.cname_conflict. CloudFront API Reference, CreateDistribution and UpdateDistribution:
     Errors — CNAMEAlreadyExists (HTTP 409): the alternate domain name is already associated with another distribution."""
     cloudfront = aws.client("cloudfront")
-    arn = import_acm(aws.client("acm"), self_signed(["*.example.com"]))
+    arn = import_acm(aws.client("acm"), trusted(aws, ["*.example.com"]))
     create_distribution(cloudfront, ["www.example.com"], acm_viewer(arn))
 
     with pytest.raises(ClientError) as on_create:
@@ -110,7 +110,7 @@ def test_wildcard_alias_conflicts_only_with_the_same_wildcard(aws: AwsBed) -> No
     """Rule cloudfront.cname_conflict. CloudFront Developer Guide, Use custom URLs by adding alternate domain names:
     a wildcard and a more specific name may sit on different distributions; the same name may not."""
     cloudfront = aws.client("cloudfront")
-    arn = import_acm(aws.client("acm"), self_signed(["*.example.com"]))
+    arn = import_acm(aws.client("acm"), trusted(aws, ["*.example.com"]))
     create_distribution(cloudfront, ["*.example.com"], acm_viewer(arn))
     create_distribution(cloudfront, ["www.example.com"], acm_viewer(arn))
 
@@ -123,7 +123,7 @@ def test_wildcard_alias_conflicts_only_with_the_same_wildcard(aws: AwsBed) -> No
 def test_distribution_keeps_its_own_alias_on_update(aws: AwsBed) -> None:
     """CloudFront API Reference, UpdateDistribution: resubmitting a distribution's own aliases is not a conflict."""
     cloudfront = aws.client("cloudfront")
-    arn = import_acm(aws.client("acm"), self_signed(["www.example.com"]))
+    arn = import_acm(aws.client("acm"), trusted(aws, ["www.example.com"]))
     dist_id, _ = create_distribution(cloudfront, ["www.example.com"], acm_viewer(arn))
     update_distribution(cloudfront, dist_id, Comment="same alias")
     assert cloudfront.get_distribution_config(Id=dist_id)["DistributionConfig"]["Comment"] == "same alias"
@@ -136,7 +136,7 @@ Setup = Callable[[AwsBed], tuple[list[str], dict[str, Any]]]
 
 def _iam_cert(sans: list[str], path: str = "/cloudfront/", **kwargs: Any) -> Setup:
     def setup(aws: AwsBed) -> tuple[list[str], dict[str, Any]]:
-        metadata = upload_iam(aws.client("iam"), "site", self_signed(sans, **kwargs), path=path)
+        metadata = upload_iam(aws.client("iam"), "site", trusted(aws, sans, **kwargs), path=path)
         return ["www.example.com"], iam_viewer(metadata["ServerCertificateId"])
 
     return setup
@@ -144,7 +144,7 @@ def _iam_cert(sans: list[str], path: str = "/cloudfront/", **kwargs: Any) -> Set
 
 def _acm_cert(sans: list[str], aliases: list[str] | None = None, **kwargs: Any) -> Setup:
     def setup(aws: AwsBed) -> tuple[list[str], dict[str, Any]]:
-        return aliases or ["www.example.com"], acm_viewer(import_acm(aws.client("acm"), self_signed(sans, **kwargs)))
+        return aliases or ["www.example.com"], acm_viewer(import_acm(aws.client("acm"), trusted(aws, sans, **kwargs)))
 
     return setup
 
@@ -154,7 +154,7 @@ def _acm_in_region(region: str) -> Setup:
         acm = boto3.client(
             "acm", endpoint_url=aws.endpoint, region_name=region, aws_access_key_id="testing", aws_secret_access_key="testing"
         )
-        return ["www.example.com"], acm_viewer(import_acm(acm, self_signed(["www.example.com"])))
+        return ["www.example.com"], acm_viewer(import_acm(acm, trusted(aws, ["www.example.com"])))
 
     return setup
 
@@ -221,8 +221,8 @@ def test_update_to_certificate_not_covering_aliases_is_refused(aws: AwsBed) -> N
     """Rule cloudfront.viewer_certificate. CloudFront API Reference, UpdateDistribution: Errors —
     InvalidViewerCertificate; the stored configuration is left unchanged."""
     acm, cloudfront = aws.client("acm"), aws.client("cloudfront")
-    good = import_acm(acm, self_signed(["www.example.com"]))
-    other = import_acm(acm, self_signed(["shop.example.com"]))
+    good = import_acm(acm, trusted(aws, ["www.example.com"]))
+    other = import_acm(acm, trusted(aws, ["shop.example.com"]))
     dist_id, _ = create_distribution(cloudfront, ["www.example.com"], acm_viewer(good))
 
     with pytest.raises(ClientError) as refused:

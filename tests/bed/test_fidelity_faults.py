@@ -63,7 +63,7 @@ def test_fault_targets_one_operation_only(aws: AwsBed) -> None:
                     "Name": "a.example.com",
                     "Type": "A",
                     "TTL": 60,
-                    "ResourceRecords": [{"Value": "192.0.2.1"}],
+                    "ResourceRecords": [{"Value": "1.1.1.1"}],
                 },
             }
         ]

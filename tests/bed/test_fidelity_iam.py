@@ -11,7 +11,15 @@ import re
 from typing import Any
 
 import pytest
-from bed.fidelity_helpers import create_distribution, error_of, iam_viewer, update_distribution, upload_iam, wait_for_status
+from bed.fidelity_helpers import (
+    create_distribution,
+    error_of,
+    iam_viewer,
+    trusted,
+    update_distribution,
+    upload_iam,
+    wait_for_status,
+)
 from botocore.exceptions import ClientError
 from testbed.awsbed import AwsBed
 from testbed.pki_samples import key_pem, private_key, self_signed
@@ -119,7 +127,7 @@ def test_certificate_used_by_a_distribution_cannot_be_deleted(aws: AwsBed) -> No
     """Rule iam.delete_conflict. IAM API Reference, DeleteServerCertificate: Errors — DeleteConflict (HTTP 409),
     the certificate has attached entities (here the distribution that serves it); the certificate stays."""
     iam, cloudfront = aws.client("iam"), aws.client("cloudfront")
-    cert_id = upload_iam(iam, "site", self_signed(["www.example.com"]))["ServerCertificateId"]
+    cert_id = upload_iam(iam, "site", trusted(aws, ["www.example.com"]))["ServerCertificateId"]
     create_distribution(cloudfront, ["www.example.com"], iam_viewer(cert_id))
 
     with pytest.raises(ClientError) as conflict:
@@ -133,8 +141,8 @@ def test_old_certificate_stays_in_use_until_the_switch_is_deployed(aws: AwsBed) 
     then delete the old certificate; until the update is Deployed the edges still serve the old one, so
     IAM API Reference, DeleteServerCertificate: Errors — DeleteConflict (HTTP 409) until then."""
     iam, cloudfront = aws.client("iam"), aws.client("cloudfront")
-    old_id = upload_iam(iam, "old", self_signed(["www.example.com"]))["ServerCertificateId"]
-    new_id = upload_iam(iam, "new", self_signed(["www.example.com"]))["ServerCertificateId"]
+    old_id = upload_iam(iam, "old", trusted(aws, ["www.example.com"]))["ServerCertificateId"]
+    new_id = upload_iam(iam, "new", trusted(aws, ["www.example.com"]))["ServerCertificateId"]
     aws.control.set_delays(cloudfront_deploy_seconds=0.3)
     dist_id, _ = create_distribution(cloudfront, ["www.example.com"], iam_viewer(old_id))
     wait_for_status(cloudfront, dist_id, "Deployed")

@@ -44,7 +44,7 @@ def failover(name: str, role: str, type_: str = "A", **extra: Any) -> dict[str, 
     ident: dict[str, Any] = {"SetIdentifier": role.lower(), "Failover": role}
     if "AliasTarget" in extra:
         return {"Name": name, "Type": type_, **ident, **extra}
-    values = ["192.0.2.10"] if type_ == "A" else ["2001:db8::10"]
+    values = ["1.1.1.1"] if type_ == "A" else ["2606:4700:4700::1111"]
     return plain(name, values, type_, **ident, **extra)
 
 
@@ -144,7 +144,8 @@ def test_update_keeps_unsent_members_resets_elements_and_sets_false(r53: Any) ->
     assert (config["Inverted"], config["Disabled"], config.get("ResourcePath")) == (False, False, None)
     assert config["Regions"] == regions
     r53.update_health_check(HealthCheckId=check_id, ResetElements=["Regions"])
-    assert "Regions" not in r53.get_health_check(HealthCheckId=check_id)["HealthCheck"]["HealthCheckConfig"]
+    reset = r53.get_health_check(HealthCheckId=check_id)["HealthCheck"]["HealthCheckConfig"]["Regions"]
+    assert len(reset) == 8, "reset to the default: every checker region (rule route53.default_regions)"
 
 
 # ---- route53.change_batch ----------------------------------------------------------------------------
@@ -169,8 +170,8 @@ def test_failover_pair_with_cloudfront_alias_in_one_batch(r53: Any, zone: str) -
 
 def test_create_of_existing_set_is_refused(r53: Any, zone: str) -> None:
     """Route 53 API Reference, ChangeResourceRecordSets, CREATE: fails if the record set already exists."""
-    change(r53, zone, ("CREATE", plain("x.example.com", ["192.0.2.1"])))
-    code, _, message = refused(lambda: change(r53, zone, ("CREATE", plain("X.example.com.", ["192.0.2.1"]))))
+    change(r53, zone, ("CREATE", plain("x.example.com", ["1.1.1.1"])))
+    code, _, message = refused(lambda: change(r53, zone, ("CREATE", plain("X.example.com.", ["1.1.1.1"]))))
     assert code == "InvalidChangeBatch"
     assert "Tried to create resource record set [name='x.example.com.', type='A'] but it already exists" in message
 
@@ -178,13 +179,13 @@ def test_create_of_existing_set_is_refused(r53: Any, zone: str) -> None:
 def test_delete_must_match_exactly_and_exist(r53: Any, zone: str) -> None:
     """Route 53 API Reference, ChangeResourceRecordSets: "To delete a resource record set, you must specify all the same
     values that you specified when you created it"; deleting a missing one is an InvalidChangeBatch."""
-    change(r53, zone, ("CREATE", plain("x.example.com", ["192.0.2.1", "192.0.2.2"])))
-    _, _, message = refused(lambda: change(r53, zone, ("DELETE", plain("x.example.com", ["192.0.2.1", "192.0.2.2"], ttl=300))))
+    change(r53, zone, ("CREATE", plain("x.example.com", ["1.1.1.1", "1.0.0.1"])))
+    _, _, message = refused(lambda: change(r53, zone, ("DELETE", plain("x.example.com", ["1.1.1.1", "1.0.0.1"], ttl=300))))
     assert "but the values provided do not match the current values" in message
     assert len(records(r53, zone)) == 1
-    _, _, message = refused(lambda: change(r53, zone, ("DELETE", plain("y.example.com", ["192.0.2.1"]))))
+    _, _, message = refused(lambda: change(r53, zone, ("DELETE", plain("y.example.com", ["1.1.1.1"]))))
     assert "Tried to delete resource record set [name='y.example.com.', type='A'] but it was not found" in message
-    change(r53, zone, ("DELETE", plain("x.example.com", ["192.0.2.2", "192.0.2.1"])))
+    change(r53, zone, ("DELETE", plain("x.example.com", ["1.0.0.1", "1.1.1.1"])))
     assert records(r53, zone) == []
 
 
@@ -198,16 +199,16 @@ def test_delete_removes_only_that_set(r53: Any, zone: str) -> None:
 
 def test_upsert_replaces_and_creates(r53: Any, zone: str) -> None:
     """Route 53 API Reference, ChangeResourceRecordSets, UPSERT: creates the set if missing, else replaces its values."""
-    change(r53, zone, ("UPSERT", plain("x.example.com", ["192.0.2.1"])))
-    change(r53, zone, ("UPSERT", plain("X.EXAMPLE.COM", ["192.0.2.9"], ttl=30)))
-    assert records(r53, zone) == [plain("x.example.com.", ["192.0.2.9"], ttl=30)]
+    change(r53, zone, ("UPSERT", plain("x.example.com", ["1.1.1.1"])))
+    change(r53, zone, ("UPSERT", plain("X.EXAMPLE.COM", ["9.9.9.9"], ttl=30)))
+    assert records(r53, zone) == [plain("x.example.com.", ["9.9.9.9"], ttl=30)]
 
 
 def test_batch_is_atomic(r53: Any, zone: str) -> None:
     """Route 53 API Reference, ChangeResourceRecordSets: "Route 53 validates the changes ... then either makes all or
     none of the changes"; a name outside the zone (label boundary, not a suffix) invalidates the batch."""
-    bad = plain("notexample.com", ["192.0.2.2"])
-    code, _, message = refused(lambda: change(r53, zone, ("CREATE", plain("good.example.com", ["192.0.2.1"])), ("CREATE", bad)))
+    bad = plain("notexample.com", ["1.0.0.1"])
+    code, _, message = refused(lambda: change(r53, zone, ("CREATE", plain("good.example.com", ["1.1.1.1"])), ("CREATE", bad)))
     assert code == "InvalidChangeBatch"
     assert "RRSet with DNS name notexample.com. is not permitted in zone example.com." in message
     assert records(r53, zone) == []
@@ -242,7 +243,7 @@ def test_names_are_stored_lowercase_escaped_and_listed_in_aws_order(r53: Any, zo
     """Route 53 Developer Guide, DNS domain name format (lowercase, ``*`` returned as ``\\052``); API Reference,
     ListResourceRecordSets, sort order: labels reversed with the trailing dot, so ``a-b`` sorts before ``a``."""
     names = ["B.example.com", "a.example.com", "*.example.com", "a-b.example.com"]
-    change(r53, zone, *[("CREATE", plain(name, ["192.0.2.1"])) for name in names])
+    change(r53, zone, *[("CREATE", plain(name, ["1.1.1.1"])) for name in names])
     listed = [r["Name"] for r in records(r53, zone)]
     assert listed == ["\\052.example.com.", "a-b.example.com.", "a.example.com.", "b.example.com."]
     page = r53.list_resource_record_sets(HostedZoneId=zone, StartRecordName="a.example.com", MaxItems="1")
@@ -253,7 +254,7 @@ def test_names_are_stored_lowercase_escaped_and_listed_in_aws_order(r53: Any, zo
 def test_simple_and_failover_sets_cannot_coexist(r53: Any, zone: str) -> None:
     """Route 53 Developer Guide, Choosing a routing policy: records with the same name and type must all use the same
     routing policy, so a simple record excludes failover records (and vice versa)."""
-    change(r53, zone, ("CREATE", plain(SITE, ["192.0.2.1"])))
+    change(r53, zone, ("CREATE", plain(SITE, ["1.1.1.1"])))
     code, _, message = refused(lambda: change(r53, zone, ("CREATE", failover(SITE, "PRIMARY"))))
     assert code == "InvalidChangeBatch"
     assert "SetIdentifier primary cannot be created because a non multivalue answer rrset exists" in message
@@ -262,7 +263,7 @@ def test_simple_and_failover_sets_cannot_coexist(r53: Any, zone: str) -> None:
 
 def test_cname_cannot_coexist_with_other_types(r53: Any, zone: str) -> None:
     """RFC 1034 section 3.6.2 as Route 53 enforces it (Developer Guide, Supported DNS record types, CNAME)."""
-    change(r53, zone, ("CREATE", plain(SITE, ["192.0.2.1"])))
+    change(r53, zone, ("CREATE", plain(SITE, ["1.1.1.1"])))
     code, _, message = refused(lambda: change(r53, zone, ("CREATE", plain(SITE, ["origin.example.net"], "CNAME"))))
     assert code == "InvalidChangeBatch"
     assert "RRSet of type CNAME with DNS name www.example.com. is not permitted" in message
@@ -274,8 +275,8 @@ def test_change_is_pending_then_insync(aws: AwsBed, r53: Any, zone: str) -> None
     """Route 53 API Reference, GetChange: PENDING until the change reached all Route 53 DNS servers, then INSYNC;
     ChangeInfo.Id identifies that change (NoSuchChange for an unknown one)."""
     aws.control.set_delays(route53_insync_seconds=0.5)
-    first = change(r53, zone, ("CREATE", plain("a.example.com", ["192.0.2.1"])))
-    second = change(r53, zone, ("CREATE", plain("b.example.com", ["192.0.2.1"])))
+    first = change(r53, zone, ("CREATE", plain("a.example.com", ["1.1.1.1"])))
+    second = change(r53, zone, ("CREATE", plain("b.example.com", ["1.1.1.1"])))
     assert (first["Status"], second["Status"]) == ("PENDING", "PENDING")
     assert first["Id"] != second["Id"] and first["Id"].startswith("/change/C") and len(first["Id"]) >= len("/change/C") + 13
     wait_for(lambda: r53.get_change(Id=first["Id"])["ChangeInfo"]["Status"] == "INSYNC")
@@ -329,7 +330,7 @@ def test_resolve_maintenance_mode_and_disabled_check(aws: AwsBed, r53: Any, zone
 
 def test_resolve_simple_nodata_nxdomain(aws: AwsBed, r53: Any, zone: str) -> None:
     """RFC 2308 negative answers: NODATA when the name has other types, NXDOMAIN when it has none."""
-    change(r53, zone, ("CREATE", plain(SITE, ["192.0.2.1"])))
-    assert aws.control.resolve(zone, "WWW.example.com")["values"] == ["192.0.2.1"]
+    change(r53, zone, ("CREATE", plain(SITE, ["1.1.1.1"])))
+    assert aws.control.resolve(zone, "WWW.example.com")["values"] == ["1.1.1.1"]
     assert aws.control.resolve(zone, SITE, "AAAA")["answer"] == "NODATA"
     assert aws.control.resolve(zone, "nope.example.com", "A")["answer"] == "NXDOMAIN"

@@ -38,6 +38,12 @@ def _days(days: int) -> datetime.datetime:
     return NOW + datetime.timedelta(days=days)
 
 
+def _from_untrusted_ca() -> certgen.Issued:
+    """Like a cert-manager staging issuer: a real chain, to a root nobody trusts."""
+    root = certgen.make_ca("(STAGING) Pretend Pear X1")
+    return certgen.make_leaf(certgen.make_intermediate(root, "(STAGING) Artificial Apricot R3"), HOSTS)
+
+
 def _empty_key() -> dict[str, str]:
     """The API server refuses a kubernetes.io/tls Secret without tls.key, but not an empty one."""
     return {"tls.crt": certgen.b64(certgen.self_signed(HOSTS).cert_pem), "tls.key": ""}
@@ -59,6 +65,10 @@ SECRET_CASES: dict[str, tuple[Callable[[], dict[str, str]], str, str]] = {
     "hostname-not-covered": (lambda: _secret_from(certgen.self_signed(["other.example.com"])), TLS, "HostnameNotCovered"),
     "unsupported-key-ec384": (lambda: _secret_from(certgen.self_signed(HOSTS, key="ec384")), TLS, "UnsupportedKeyType"),
     "unsupported-key-rsa1024": (lambda: _secret_from(certgen.self_signed(HOSTS, key="rsa1024")), TLS, "UnsupportedKeyType"),
+    # CloudFront trusts only Mozilla's CAs (Developer Guide, "Requirements for using SSL/TLS certificates with
+    # CloudFront"): ACM would import these, UpdateDistribution would refuse them for ever.
+    "self-signed": (lambda: _secret_from(certgen.self_signed(HOSTS)), TLS, "CertificateNotTrusted"),
+    "staging-issuer": (lambda: _secret_from(_from_untrusted_ca()), TLS, "CertificateNotTrusted"),
 }
 
 
@@ -135,7 +145,7 @@ def test_alias_held_by_another_distribution(world: World) -> None:
     """CloudFront API Reference, UpdateDistribution errors: CNAMEAlreadyExists. Detected with reads before any import."""
     other = create_distribution(world.aws, comment="someone else's")
     config = world.aws.client("cloudfront").get_distribution_config(Id=other["Id"])
-    issued = certgen.self_signed(HOSTS)
+    issued = world.aws.issue(HOSTS)
     arn = world.aws.client("acm").import_certificate(Certificate=issued.cert_pem.encode(), PrivateKey=issued.key_pem().encode())
     distribution_config = config["DistributionConfig"]
     distribution_config["Aliases"] = {"Quantity": 1, "Items": HOSTS}

@@ -43,7 +43,7 @@ MINIMAL_SPEC: Spec = {
     "hostedZone": {"id": ZONE_ID},
     "hostnames": ["miteru.example.com"],
     "certificate": {"secretName": "miteru-tls"},
-    "primary": {"addresses": {"ipv4": ["203.0.113.10"]}},
+    "primary": {"addresses": {"ipv4": ["1.1.1.1"]}},
     "secondary": {"distributionId": "E2EXAMPLE"},
 }
 
@@ -52,7 +52,7 @@ DEFAULTED_MINIMAL_SPEC: Spec = {
     "hostedZone": {"id": ZONE_ID},
     "hostnames": ["miteru.example.com"],
     "certificate": {"secretName": "miteru-tls", "store": "ACM", "allowRSA1024": False},
-    "primary": {"addresses": {"ipv4": ["203.0.113.10"]}, "ttl": 60},
+    "primary": {"addresses": {"ipv4": ["1.1.1.1"]}, "ttl": 60},
     "healthCheck": {
         "type": "HTTPS",
         "port": 443,
@@ -72,7 +72,7 @@ FULL_SPEC: Spec = {
     "hostedZone": {"name": "example.com."},
     "hostnames": ["miteru.example.com", "www.miteru.example.com", "*.static.example.com"],
     "certificate": {"secretName": "miteru-tls.v2", "store": "IAM", "allowRSA1024": True},
-    "primary": {"addresses": {"ipv4": ["203.0.113.10", "198.51.100.7"], "ipv6": ["2001:db8::10"]}, "ttl": 300},
+    "primary": {"addresses": {"ipv4": ["1.1.1.1", "8.8.8.8"], "ipv6": ["2606:4700:4700::1111"]}, "ttl": 300},
     "healthCheck": {
         "type": "HTTPS_STR_MATCH",
         "port": 8443,
@@ -138,6 +138,8 @@ FULL_STATUS: dict[str, Any] = {
     },
     "healthCheckId": "abcdef12-3456-7890-abcd-ef1234567890",
     "healthCheckGeneration": 2,
+    "healthCheckTagged": "abcdef12-3456-7890-abcd-ef1234567890",
+    "ownership": {"distributionId": "E2EXAMPLE", "addedAliases": ["miteru.example.com"]},
     "retiredHealthCheckIds": ["0bcdef12-3456-7890-abcd-ef1234567890"],
     "effectiveMode": "Maintenance",
     "recordsChangeId": "/change/C2682N5HXP0BZ4",
@@ -323,8 +325,8 @@ ACCEPTED = [
     pytest.param(
         setting("hostnames", ["*.miteru.example.com", "miteru.example.com", "xn--r8jz45g.example.com"]), id="wildcard-and-idn"
     ),
-    pytest.param(setting("primary.addresses", {"ipv6": ["2001:db8::10"]}), id="ipv6-only"),
-    pytest.param(setting("primary.addresses", {"ipv4": ["203.0.113.10"], "ipv6": []}), id="empty-ipv6-with-ipv4"),
+    pytest.param(setting("primary.addresses", {"ipv6": ["2606:4700:4700::1111"]}), id="ipv6-only"),
+    pytest.param(setting("primary.addresses", {"ipv4": ["1.1.1.1"], "ipv6": []}), id="empty-ipv6-with-ipv4"),
     pytest.param(setting("primary", {"alias": {"dnsName": "lb.example.net", "hostedZoneId": "Z35SXDOTRQ7X7K"}}), id="alias"),
     pytest.param(setting("healthCheck", {"type": "HTTP_STR_MATCH", "searchString": "ok"}), id="str-match-with-string"),
     pytest.param(setting("healthCheck", {"type": "HTTPS", "searchString": ""}), id="empty-search-string-as-in-design"),
@@ -394,27 +396,27 @@ REJECTED = [
         id="alias-without-zone",
     ),
     pytest.param(
-        setting("primary.addresses.ipv4", ["203.0.113.256"]),
+        setting("primary.addresses.ipv4", ["1.1.1.256"]),
         ["spec.primary.addresses.ipv4[0]", "must be an IPv4 address"],
         id="ipv4-invalid",
     ),
     pytest.param(
-        setting("primary.addresses.ipv4", ["203.0.113.010"]),
+        setting("primary.addresses.ipv4", ["1.1.1.010"]),
         ["spec.primary.addresses.ipv4[0]", "must be an IPv4 address"],
         id="ipv4-leading-zero",
     ),
     pytest.param(
-        setting("primary.addresses.ipv4", ["2001:db8::10"]),
+        setting("primary.addresses.ipv4", ["2620:fe::fe"]),
         ["spec.primary.addresses.ipv4[0]", "must be an IPv4 address"],
         id="ipv6-in-ipv4",
     ),
     pytest.param(
-        setting("primary.addresses.ipv6", ["203.0.113.10"]),
+        setting("primary.addresses.ipv6", ["1.1.1.1"]),
         ["spec.primary.addresses.ipv6[0]", "must be an IPv6 address"],
         id="ipv4-in-ipv6",
     ),
     pytest.param(
-        setting("primary.addresses.ipv4", ["203.0.113.10", "203.0.113.10"]),
+        setting("primary.addresses.ipv4", ["1.1.1.1", "1.1.1.1"]),
         ["spec.primary.addresses.ipv4[1]", "Duplicate value"],
         id="ipv4-duplicate",
     ),

@@ -6,7 +6,7 @@ Delete hands the names back to the primary and removes what we made; Retain leav
 from __future__ import annotations
 
 import pytest
-from testbed.world import World, eventually
+from testbed.world import ORIGIN_IP, World, eventually
 
 HOSTS = ["www.example.com"]
 
@@ -20,7 +20,7 @@ def test_delete_restores_simple_records_and_removes_everything(world: World, sto
     world.delete("site")
     world.wait_gone("site")
     records = [r for r in world.records_named("www.example.com")]
-    assert records == [{"Name": "www.example.com.", "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": "203.0.113.10"}]}]
+    assert records == [{"Name": "www.example.com.", "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": ORIGIN_IP}]}]
     assert world.health_checks() == []
     config = world.distribution_config()
     assert config["Aliases"]["Quantity"] == 0

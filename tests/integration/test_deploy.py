@@ -34,6 +34,11 @@ secretLabelSelector: failover.dev/watch=true
 driftIntervalSeconds: 120
 expiryWarningDays: 21
 route53RequestsPerSecond: 2
+maxAliasesPerDistribution: 250
+extraTrustAnchors: |
+  -----BEGIN CERTIFICATE-----
+  UHJpdmF0ZSBDQSB0aGF0IENsb3VkRnJvbnQgd2FzIHRvbGQgYWJvdXQ=
+  -----END CERTIFICATE-----
 aws: {region: eu-west-1, endpointUrl: "https://proxy.example.net", credentialsSecret: aws-creds}
 serviceAccount: {create: true, name: fo, annotations: {eks.amazonaws.com/role-arn: "arn:aws:iam::1:role/fo"}}
 rbac: {create: true}
@@ -113,11 +118,17 @@ def test_helm_values_reach_the_deployment(helm: Path, tmp_path: Path) -> None:
         "FAILOVER_DRIFT_SECONDS": "120",
         "FAILOVER_EXPIRY_WARNING_DAYS": "21",
         "FAILOVER_ROUTE53_RATE": "2",
+        "FAILOVER_MAX_ALIASES_PER_DISTRIBUTION": "250",
         "FAILOVER_METRICS_PORT": "9100",
+        "FAILOVER_EXTRA_TRUST_ANCHORS": "/etc/failover-operator/trust/anchors.pem",
         "FAILOVER_SECRET_LABEL_SELECTOR": "failover.dev/watch=true",
         "FAILOVER_HEALTH_POLL_SECONDS": "60",
     }
     assert container["envFrom"] == [{"secretRef": {"name": "aws-creds"}}]
+    anchors = _of_kind(documents, "ConfigMap")
+    assert anchors["data"]["anchors.pem"].startswith("-----BEGIN CERTIFICATE-----\nUHJpdmF0ZSBDQSB0")
+    assert container["volumeMounts"] == [{"name": "trust-anchors", "mountPath": "/etc/failover-operator/trust", "readOnly": True}]
+    assert pod["spec"]["volumes"] == [{"name": "trust-anchors", "configMap": {"name": anchors["metadata"]["name"]}}]
     assert container["resources"] == {"requests": {"cpu": "10m", "memory": "64Mi"}, "limits": {"memory": "128Mi"}}
     assert pod["metadata"]["annotations"] == {
         "prometheus.io/scrape": "true",

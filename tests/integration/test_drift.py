@@ -1,6 +1,7 @@
 """Drift: what someone changes in AWS behind the operator's back is found and repaired within one interval.
 
-The operator under test checks every DRIFT_SECONDS (jittered); each test makes
+The drift operator (its own process, watching only these tests' namespaces) checks
+every DRIFT_SECONDS (jittered); every other test runs with the timer off. Each test makes
 one out-of-band change with the AWS API, waits for the repair (deadline: two
 intervals plus the time AWS needs), asserts AWS is back to the desired state,
 and that a DriftRepaired Event says what was found and fixed.
@@ -8,14 +9,28 @@ and that a DriftRepaired Event says what was found and fixed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
-import certgen
-from testbed.world import DRIFT_SECONDS, GENERATED_KEYS, World, eventually
+import pytest
+from kubernetes.client import ApiClient
+from testbed.controlplane import temporary_namespace
+from testbed.world import DRIFT_PREFIX, DRIFT_SECONDS, GENERATED_KEYS, ORIGIN_IP, World, eventually
 
 HOSTS = ["www.example.com"]
 DEADLINE = 2 * DRIFT_SECONDS + 10
+
+
+@pytest.fixture
+def operator_process(drift_operator: Any) -> Any:
+    """Only here is the drift timer on: everywhere else a missed event must fail its own test."""
+    return drift_operator
+
+
+@pytest.fixture
+def namespace(kube: ApiClient) -> Iterator[str]:
+    with temporary_namespace(kube, DRIFT_PREFIX) as name:
+        yield name
 
 
 def _ready(world: World, store: str = "ACM") -> dict[str, Any]:
@@ -89,7 +104,7 @@ def test_records_edited_and_deleted_are_restored(world: World) -> None:
     _ready(world)
     route53 = world.aws.client("route53")
     primary = _primary(world)
-    tampered = {**primary, "ResourceRecords": [{"Value": "198.51.100.66"}]}
+    tampered = {**primary, "ResourceRecords": [{"Value": "208.67.220.220"}]}
     secondary = next(r for r in world.records_named("www.example.com") if r.get("Failover") == "SECONDARY")
     route53.change_resource_record_sets(
         HostedZoneId=world.zone_id,
@@ -100,7 +115,7 @@ def test_records_edited_and_deleted_are_restored(world: World) -> None:
 
     def restored() -> bool:
         records = {r.get("Failover"): r for r in world.records_named("www.example.com") if r["Type"] == "A"}
-        return records.get("PRIMARY", {}).get("ResourceRecords") == [{"Value": "203.0.113.10"}] and "SECONDARY" in records
+        return records.get("PRIMARY", {}).get("ResourceRecords") == [{"Value": ORIGIN_IP}] and "SECONDARY" in records
 
     _repaired(world, restored, "records")
 
@@ -108,7 +123,7 @@ def test_records_edited_and_deleted_are_restored(world: World) -> None:
 def test_acm_certificate_reimported_with_something_else_is_reimported(world: World) -> None:
     body = _ready(world)
     arn = body["status"]["certificate"]["arn"]
-    impostor = certgen.self_signed(HOSTS)
+    impostor = world.aws.issue(HOSTS)
     GENERATED_KEYS.append(impostor.key_pem())
     acm = world.aws.client("acm")
     acm.import_certificate(CertificateArn=arn, Certificate=impostor.cert_pem.encode(), PrivateKey=impostor.key_pem().encode())

@@ -49,13 +49,13 @@ def test_add_and_remove_a_hostname(world: World) -> None:
 
 def test_change_primary_addresses_adds_aaaa(world: World) -> None:
     _ready(world)
-    _edit(world, {"primary": {"addresses": {"ipv4": ["203.0.113.20"], "ipv6": ["2001:db8::20"]}}})
+    _edit(world, {"primary": {"addresses": {"ipv4": ["1.0.0.1"], "ipv6": ["2606:4700:4700::1001"]}}})
     records = _a_records(world)
-    assert records["www.example.com. A"]["PRIMARY"]["ResourceRecords"] == [{"Value": "203.0.113.20"}]
-    assert records["www.example.com. AAAA"]["PRIMARY"]["ResourceRecords"] == [{"Value": "2001:db8::20"}]
+    assert records["www.example.com. A"]["PRIMARY"]["ResourceRecords"] == [{"Value": "1.0.0.1"}]
+    assert records["www.example.com. AAAA"]["PRIMARY"]["ResourceRecords"] == [{"Value": "2606:4700:4700::1001"}]
     assert records["www.example.com. AAAA"]["SECONDARY"]["AliasTarget"]["HostedZoneId"] == "Z2FDTNDATAQYW2"
     check = world.health_checks()[0]["HealthCheckConfig"]
-    assert check["IPAddress"] == "203.0.113.20"
+    assert check["IPAddress"] == "1.0.0.1"
     assert _writes(world) == Counter({"UpdateHealthCheck": 1, "ChangeResourceRecordSets": 1})
 
 

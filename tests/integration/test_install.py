@@ -38,7 +38,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import certgen
 import pytest
 from kubernetes import client, config
 from kubernetes.client import ApiClient
@@ -51,7 +50,7 @@ REPO = Path(__file__).resolve().parents[2]
 ZONE = "walkthrough.test"
 ROLE_ARN = "arn:aws:iam::123456789012:role/failover-operator-walkthrough"
 IMAGE = "registry.example.com/failover-operator"
-ORIGIN_IP = "203.0.113.10"
+ORIGIN_IP = "1.1.1.1"
 
 
 @pytest.fixture(scope="module")
@@ -129,12 +128,12 @@ def namespace_finalizer(kube: ApiClient) -> Iterator[None]:
         thread.join()
 
 
-def _user_checkout(workdir: Path, hostnames: list[str]) -> Path:
+def _user_checkout(workdir: Path, hostnames: list[str], aws: AwsBed) -> Path:
     """What a user has: a clone's deploy/, examples/ and crds/, and the site's certificate files."""
     checkout = workdir / "checkout"
     for part in ("deploy", "examples", "crds"):
         shutil.copytree(REPO / part, checkout / part)
-    issued = certgen.self_signed(hostnames)
+    issued = aws.issue(hostnames)
     GENERATED_KEYS.extend([issued.key_pem(), issued.key_pem("traditional")])
     (checkout / "tls.crt").write_text(issued.cert_pem)
     (checkout / "tls.key").write_text(issued.key_pem())
@@ -219,7 +218,7 @@ def walk(
         "ORIGIN_IP": ORIGIN_IP,
         "DISTRIBUTION_ID": distribution["Id"],
     }
-    checkout = _user_checkout(tmp_path, hostnames)
+    checkout = _user_checkout(tmp_path, hostnames, aws)
     zone_id = zone["Id"].rsplit("/", 1)[-1]
     walkthrough = Walkthrough(installer, plane, kube, aws, replayed_image, tmp_path, checkout, shell_env, zone_id, hostnames)
     try:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from kubernetes import client
 from testbed.controlplane import ControlPlane
-from testbed.world import G, P, V, World, eventually
+from testbed.world import ORIGIN_IP, G, P, V, World, eventually
 
 HOSTS = ["www.example.com", "example.com"]
 
@@ -44,7 +44,7 @@ def test_create_becomes_ready_with_everything_in_aws(world: World, store: str) -
     config = checks[0]["HealthCheckConfig"]
     assert (config["Type"], config["IPAddress"], config["ResourcePath"], config["RequestInterval"]) == (
         "HTTPS",
-        "203.0.113.10",
+        ORIGIN_IP,
         "/healthz",
         30,
     )
@@ -52,7 +52,7 @@ def test_create_becomes_ready_with_everything_in_aws(world: World, store: str) -
     for host in HOSTS:
         records = {r["Failover"]: r for r in world.records_named(host) if r["Type"] == "A"}
         assert set(records) == {"PRIMARY", "SECONDARY"}
-        assert records["PRIMARY"]["ResourceRecords"] == [{"Value": "203.0.113.10"}]
+        assert records["PRIMARY"]["ResourceRecords"] == [{"Value": ORIGIN_IP}]
         assert records["PRIMARY"]["HealthCheckId"] == status["healthCheckId"]
         assert records["SECONDARY"]["AliasTarget"]["DNSName"] == world.distribution_domain + "."
         assert records["SECONDARY"]["AliasTarget"]["HostedZoneId"] == "Z2FDTNDATAQYW2"

@@ -20,19 +20,19 @@ def _put(world: World, *records: dict[str, Any]) -> None:
 
 
 def test_existing_simple_record_blocks_with_record_conflict(world: World) -> None:
-    _put(world, _simple("www.example.com.", "198.51.100.7"))
+    _put(world, _simple("www.example.com.", "8.8.8.8"))
     world.tls_secret("site-tls", HOSTS)
     world.apply("site", world.spec(HOSTS))
     body = world.wait_condition("site", "RecordsReady", "False", "RecordConflict")
     assert "adoptExistingRecords" in next(c for c in body["status"]["conditions"] if c["type"] == "RecordsReady")["message"]
     assert world.mutating_calls() == [], "a blocked FailoverDomain changes nothing, not even the certificate"
     assert world.records_named("www.example.com") == [
-        {"Name": "www.example.com.", "Type": "A", "TTL": 300, "ResourceRecords": [{"Value": "198.51.100.7"}]}
+        {"Name": "www.example.com.", "Type": "A", "TTL": 300, "ResourceRecords": [{"Value": "8.8.8.8"}]}
     ]
 
 
 def test_adoption_replaces_the_simple_record_in_one_batch(world: World) -> None:
-    _put(world, _simple("www.example.com.", "198.51.100.7"))
+    _put(world, _simple("www.example.com.", "8.8.8.8"))
     world.tls_secret("site-tls", HOSTS)
     world.apply("site", world.spec(HOSTS, adoptExistingRecords=True))
     world.wait_ready("site")
@@ -44,7 +44,7 @@ def test_adoption_replaces_the_simple_record_in_one_batch(world: World) -> None:
 
 def test_foreign_records_in_the_zone_are_never_touched(world: World) -> None:
     foreign = [
-        _simple("api.example.com.", "198.51.100.8"),
+        _simple("api.example.com.", "8.8.4.4"),
         {"Name": "www.example.com.", "Type": "TXT", "TTL": 300, "ResourceRecords": [{"Value": '"v=spf1 -all"'}]},
         {"Name": "www.example.com.", "Type": "MX", "TTL": 300, "ResourceRecords": [{"Value": "10 mail.example.com."}]},
     ]
@@ -52,7 +52,7 @@ def test_foreign_records_in_the_zone_are_never_touched(world: World) -> None:
     world.tls_secret("site-tls", HOSTS)
     world.apply("site", world.spec(HOSTS))
     world.wait_ready("site")
-    world.patch_spec("site", {"primary": {"addresses": {"ipv4": ["203.0.113.99"]}}})
+    world.patch_spec("site", {"primary": {"addresses": {"ipv4": ["9.9.9.9"]}}})
     world.wait_ready("site")
     world.delete("site")
     world.wait_gone("site")
@@ -64,7 +64,7 @@ def test_foreign_records_in_the_zone_are_never_touched(world: World) -> None:
 def test_two_failover_domains_in_one_zone_do_not_disturb_each_other(world: World) -> None:
     world.tls_secret("site-tls", ["www.example.com", "shop.example.com"])
     world.apply("www", world.spec(["www.example.com"]))
-    world.apply("shop", world.spec(["shop.example.com"], primary={"addresses": {"ipv4": ["203.0.113.50"]}}))
+    world.apply("shop", world.spec(["shop.example.com"], primary={"addresses": {"ipv4": ["149.112.112.112"]}}))
     www, shop = world.wait_ready("www"), world.wait_ready("shop")
     assert www["status"]["healthCheckId"] != shop["status"]["healthCheckId"]
     shop_records = world.records_named("shop.example.com")
@@ -81,7 +81,7 @@ def test_same_hostname_in_two_failover_domains_is_a_hostname_conflict(world: Wor
     world.apply("first", world.spec(HOSTS))
     world.wait_ready("first")
     world.aws.control.clear_calls()
-    world.apply("second", world.spec(HOSTS, primary={"addresses": {"ipv4": ["203.0.113.77"]}}))
+    world.apply("second", world.spec(HOSTS, primary={"addresses": {"ipv4": ["208.67.222.222"]}}))
     world.wait_condition("second", "RecordsReady", "False", "HostnameConflict")
     assert world.mutating_calls() == []
     world.wait_ready("first")

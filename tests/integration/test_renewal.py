@@ -16,7 +16,7 @@ HOSTS = ["www.example.com"]
 
 
 def _renew(world: World, key: str = "rsa2048") -> certgen.Issued:
-    issued = certgen.self_signed(HOSTS, key=key)
+    issued = world.aws.issue(HOSTS, key=key)
     GENERATED_KEYS.append(issued.key_pem())
     world.put_secret("site-tls", certgen.tls_secret_data(issued))
     return issued
@@ -87,7 +87,7 @@ def test_key_type_change_swaps_acm_arns_cleanly(world: World) -> None:
     new_arn = eventually(swapped, 30, lambda: "distribution still on the RSA certificate")
     acm = world.aws.client("acm")
     described = acm.describe_certificate(CertificateArn=new_arn)["Certificate"]
-    assert described["KeyAlgorithm"] == "EC_prime256v1"
+    assert described["KeyAlgorithm"] == "EC-prime256v1"  # as AWS spells it in responses (rule acm.key_algorithm)
 
     def listed() -> list[str]:
         summaries = acm.list_certificates(Includes={"keyTypes": ["RSA_2048", "EC_prime256v1"]})["CertificateSummaryList"]
@@ -112,7 +112,10 @@ def test_metadata_only_secret_update_changes_nothing(world: World) -> None:
 def test_expiring_certificate_warns_but_stays_ready(world: World) -> None:
     now = certgen.now()
     issued = certgen.make_leaf(
-        None, HOSTS, not_before=now - certgen.datetime.timedelta(days=80), not_after=now + certgen.datetime.timedelta(days=5)
+        world.aws.ca(),
+        HOSTS,
+        not_before=now - certgen.datetime.timedelta(days=80),
+        not_after=now + certgen.datetime.timedelta(days=5),
     )
     GENERATED_KEYS.append(issued.key_pem())
     world.put_secret("site-tls", certgen.tls_secret_data(issued))

@@ -3,7 +3,10 @@
 `AwsBed.start()` launches ``python -m testbed.fidelity`` on a free loopback port
 and waits until it answers; `AwsBed.stop()` ends it. `FidelityClient` wraps the
 control API documented in ``testbed.fidelity``. `AwsBed.client(service)` gives a
-boto3 client pointed at the bed with dummy credentials.
+boto3 client pointed at the bed with dummy credentials. Each bed makes its own CA
+(`AwsBed.issue`): CloudFront trusts only CAs on Mozilla's list, so the bed's
+CloudFront and the operator (FAILOVER_EXTRA_TRUST_ANCHORS, in `env()`) trust
+this one in their place, and self-signed certificates are refused as on AWS.
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import boto3
+import certgen
 from botocore.config import Config
 
 from .controlplane import stop_process
@@ -28,6 +33,7 @@ from .fidelity.operations import HARNESS_ACCESS_KEY
 TESTS_DIR = Path(__file__).resolve().parent.parent
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "operator", "AWS_SECRET_ACCESS_KEY": "testing"}
 REGION = "us-east-1"
+BED_CA_CERT, BED_CA_KEY = "bed-ca.crt", "bed-ca.key"  # per run, in the bed's workdir (never in the repository)
 
 
 class FidelityClient:
@@ -59,7 +65,8 @@ class FidelityClient:
     def inject(
         self, kind: str, service: str | None = None, operation: str | None = None, count: int | None = 1, latency_ms: int = 0
     ) -> None:
-        """Make the next `count` matching calls fail: throttle, prior_request, error5xx, reset, lost_response, latency."""
+        """Make the next `count` matching calls fail: throttle, prior_request, error5xx, access_denied, reset, lost_response,
+        latency."""
         self._call(
             "POST",
             "/faults",
@@ -77,6 +84,20 @@ class FidelityClient:
 
     def set_route53_quota(self, enabled: bool = True, rate: float = 5.0) -> None:
         self._call("PUT", "/route53/quota", {"enabled": enabled, "rate": rate})
+
+    def set_quotas(
+        self,
+        acm_imports_per_year: int | None = None,
+        iam_server_certificates: int | None = None,
+        iam_list_page_size: int | None = None,
+    ) -> dict[str, int]:
+        """Account quotas of the bed (and IAM's default page size, to make paging happen with few certificates)."""
+        quotas = {
+            "acm_imports_per_year": acm_imports_per_year,
+            "iam_server_certificates": iam_server_certificates,
+            "iam_list_page_size": iam_list_page_size,
+        }
+        return self._call("PUT", "/quotas", {key: value for key, value in quotas.items() if value is not None})  # type: ignore[no-any-return]
 
     def set_health(self, health_check_id: str, healthy: bool) -> None:
         self._call("PUT", f"/route53/health/{health_check_id}", {"healthy": healthy})
@@ -96,6 +117,19 @@ class AwsBed:
     process: subprocess.Popen[str]
     endpoint: str
     log_path: Path
+    workdir: Path
+
+    @property
+    def trust_anchors(self) -> Path:
+        """The bed's CA certificate: trusted by the bed's CloudFront and, through env(), by the operator."""
+        return self.workdir / BED_CA_CERT
+
+    def issue(self, dns_names: Sequence[str], key: certgen.KeySpec = "rsa2048", days: int = 90, **kwargs: Any) -> certgen.Issued:
+        """A certificate from the bed's CA, standing in for a publicly trusted issuer (e.g. Let's Encrypt)."""
+        return certgen.issued_by(self.ca(), dns_names, key=key, days=days, **kwargs)
+
+    def ca(self) -> certgen.Issued:
+        return certgen.load_ca(self.workdir / BED_CA_CERT, self.workdir / BED_CA_KEY)
 
     @classmethod
     def start(cls, workdir: Path, extra_env: dict[str, str] | None = None) -> AwsBed:
@@ -103,7 +137,14 @@ class AwsBed:
         port_file = workdir / "fidelity.port"
         port_file.unlink(missing_ok=True)
         log_path = workdir / "fidelity.log"
-        env = {**os.environ, **DUMMY_CREDENTIALS, "PYTHONPATH": str(TESTS_DIR), **(extra_env or {})}
+        certgen.save_ca(certgen.make_ca("failover-operator test bed CA"), workdir / BED_CA_CERT, workdir / BED_CA_KEY)
+        env = {
+            **os.environ,
+            **DUMMY_CREDENTIALS,
+            "PYTHONPATH": str(TESTS_DIR),
+            "FIDELITY_TRUST_ANCHORS": str(workdir / BED_CA_CERT),
+            **(extra_env or {}),
+        }
         with open(log_path, "w") as log:
             process = subprocess.Popen(
                 [sys.executable, "-m", "testbed.fidelity", "--port", "0", "--port-file", str(port_file)],
@@ -114,7 +155,7 @@ class AwsBed:
                 start_new_session=True,
             )
         endpoint = f"http://127.0.0.1:{_wait_for_port(process, port_file, log_path)}"
-        bed = cls(process, endpoint, log_path)
+        bed = cls(process, endpoint, log_path, workdir)
         bed.control.rules()  # answers: ready
         return bed
 
@@ -136,7 +177,13 @@ class AwsBed:
 
     def env(self) -> dict[str, str]:
         """Environment that points any AWS SDK at the bed."""
-        return {"AWS_ENDPOINT_URL": self.endpoint, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, **DUMMY_CREDENTIALS}
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            **DUMMY_CREDENTIALS,
+            "FAILOVER_EXTRA_TRUST_ANCHORS": str(self.trust_anchors),
+        }
 
     def stop(self) -> None:
         stop_process(self.process, timeout=10)

@@ -43,7 +43,7 @@ from .world import World, create_distribution
 
 REPO = Path(__file__).resolve().parents[2]
 HOSTNAMES = ["miteru.example.com", "www.miteru.example.com"]
-ORIGIN = "203.0.113.10"
+ORIGIN = "1.1.1.1"
 NAME, NAMESPACE = "miteru", "default"
 JST = timezone(timedelta(hours=9), "JST")  # the seed story's maintenance window was announced in JST
 STEPS = 8
@@ -253,7 +253,7 @@ class Demo:
         arn = self.world.distribution_config()["ViewerCertificate"]["ACMCertificateArn"]
         before = acm.describe_certificate(CertificateArn=arn)["Certificate"]
         self.say(f"CloudFront serves ACM certificate {arn.split('/')[-1]}, serial {before['Serial']}")
-        issued = certgen.self_signed(HOSTNAMES, days=90)
+        issued = self.aws.issue(HOSTNAMES, days=90)
         self.say(f"cert-manager renews: Secret miteru-tls rewritten in place, new serial {_serial(issued)}")
         self.world.put_secret("miteru-tls", certgen.tls_secret_data(issued))
         wanted = _serial(issued)  # compared as the operator compares it: ACM's rendering, lowercased

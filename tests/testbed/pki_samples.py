@@ -55,6 +55,7 @@ def self_signed(
     days: int = 365,
     not_before: datetime.datetime | None = None,
     key: PrivateKey | None = None,
+    issuer: tuple[x509.Certificate, PrivateKey] | None = None,
 ) -> Sample:
     """A self-signed certificate for DNS names `sans` (no SAN extension when empty).
 
@@ -67,7 +68,7 @@ def self_signed(
     builder = (
         x509.CertificateBuilder()
         .subject_name(name)
-        .issuer_name(name)
+        .issuer_name(issuer[0].subject if issuer else name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(start)
@@ -75,7 +76,7 @@ def self_signed(
     )
     if sans:
         builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(san) for san in sans]), critical=False)
-    cert = builder.sign(key, hashes.SHA256())
+    cert = builder.sign(issuer[1] if issuer else key, hashes.SHA256())
     return Sample(
         cert_pem=cert.public_bytes(serialization.Encoding.PEM).decode(),
         key_pem=key_pem(key),

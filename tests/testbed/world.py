@@ -7,12 +7,17 @@ operator did, from AWS (through the fidelity layer) and from Kubernetes.
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import certgen
+from cryptography.hazmat.primitives import serialization
 from kubernetes import client
 from kubernetes.client import ApiClient
 from kubernetes.client.rest import ApiException
@@ -20,8 +25,10 @@ from kubernetes.client.rest import ApiException
 from testbed.awsbed import AwsBed
 
 G, V, P = "failover.dev", "v1alpha1", "failoverdomains"
-DRIFT_SECONDS = 4  # the operator under test checks for drift this often
-GENERATED_KEYS: list[str] = []  # every private key PEM handed to the operator in this session
+DRIFT_SECONDS = 4  # the drift operator (tests of drift only) checks for drift this often
+DRIFT_PREFIX = "d-"  # namespaces of the drift tests: only the drift operator watches them
+ORIGIN_IP = "1.1.1.1"  # the default primary: public (Route53 refuses to health-check private or documentation ranges)
+GENERATED_KEYS: list[str] = []  # every private key PEM handed to the operator in this session (the scan derives other forms)
 
 
 @dataclass
@@ -39,7 +46,7 @@ class World:
 
     # ---- Kubernetes side -------------------------------------------------------------
     def tls_secret(self, name: str, hostnames: list[str], key: str = "rsa2048", **kwargs: Any) -> certgen.Issued:
-        issued = certgen.self_signed(hostnames, key=key, **kwargs)
+        issued = self.aws.issue(hostnames, key=key, **kwargs)
         self.put_secret(name, certgen.tls_secret_data(issued))
         GENERATED_KEYS.append(issued.key_pem())
         GENERATED_KEYS.append(issued.key_pem("traditional"))
@@ -60,7 +67,7 @@ class World:
             "hostedZone": {"id": self.zone_id},
             "hostnames": hostnames,
             "certificate": {"secretName": secret},
-            "primary": {"addresses": {"ipv4": ["203.0.113.10"]}},
+            "primary": {"addresses": {"ipv4": [ORIGIN_IP]}},
             "healthCheck": {"path": "/healthz"},
             "secondary": {"distributionId": self.distribution_id},
         }
@@ -161,7 +168,10 @@ class World:
 
 
 def assert_no_key_material(log: str, kube: ApiClient) -> None:
-    """No line of any private key generated in this session appears in `log`, in any Event or any status.
+    """No fragment of any private key generated in this session appears in `log`, in any Event or any status.
+
+    Fragments in every form a request, a response or a log line could carry
+    them (`key_leak_forms`), not only the PEM lines.
 
     Raises with a count only: an assertion that printed what it compared would
     put the leaked lines into the test output itself.
@@ -170,10 +180,90 @@ def assert_no_key_material(log: str, kube: ApiClient) -> None:
     texts = [log, *(f"{e.reason} {e.message}" for e in events.items)]
     for item in client.CustomObjectsApi(kube).list_cluster_custom_object(G, V, P)["items"]:
         texts.append(repr(item.get("status")))
-    secret_lines = {line for pem in GENERATED_KEYS for line in pem.splitlines() if line and not line.startswith("-----")}
-    leaked = [line for line in secret_lines if any(line in text for text in texts)]
+    leaked = count_key_leaks(texts, GENERATED_KEYS)
     if leaked:
-        raise AssertionError(f"{len(leaked)} private key lines leaked into the log, Events or status")
+        forms = ", ".join(f"{form}: {count}" for form, count in sorted(leaked.items()))
+        raise AssertionError(f"{sum(leaked.values())} private key fragments leaked into the log, Events or status ({forms})")
+
+
+def count_key_leaks(texts: list[str], pems: list[str]) -> dict[str, int]:
+    """How many fragments of each form (`key_leak_forms`) of any of `pems` occur in `texts`; counts, never the text.
+
+    Every fragment is a run of base64/hex/URL-encoding characters, so it can
+    only occur inside such a run of the text: searching the distinct runs
+    keeps a debug-level log of many megabytes quick to scan.
+    """
+    runs = "\n".join({run for text in texts for run in _RUN.findall(text)})
+    counts: dict[str, int] = {}
+    for form, fragments in _union(key_leak_forms(pem) for pem in set(pems)).items():
+        if found := sum(1 for fragment in fragments if fragment in runs):
+            counts[form] = found
+    return counts
+
+
+_MIN_FRAGMENT = 16  # shorter pieces (the last line of a PEM body) would match by chance in a large log
+_RUN = re.compile(r"[A-Za-z0-9+/=%]{16,}")  # at least _MIN_FRAGMENT characters
+
+
+def key_leak_forms(pem: str) -> dict[str, set[str]]:
+    """The fragments a private key PEM can leak as, by form, derived from the PEM alone.
+
+    * its PEM body lines, raw and URL-encoded (``quote``, ``quote(safe="")``,
+      ``quote_plus``: a form-encoded IAM request body);
+    * the base64 of its DER, PKCS#8 and traditional, unwrapped, and the base64
+      of the PEM text itself (an ACM JSON body, a Secret's ``data``), each at
+      the three byte alignments it can start at inside a longer encoding;
+    * the hex of a slice from the middle of each DER.
+    """
+    lines = [line for line in pem.splitlines() if line and not line.startswith("-----") and ":" not in line]
+    url = {quoted for line in lines for quoted in (quote(line), quote(line, safe=""), quote_plus(line))} - set(lines)
+    ders = _ders(pem)
+    forms = {
+        "PEM line": set(lines),
+        "URL-encoded PEM line": url,
+        "base64 of DER": {piece for der in ders for piece in _base64_middles(der)},
+        "base64 of PEM": _base64_middles(pem.encode("ascii")),
+        "hex of DER": {cased for der in ders for cased in _hex_middle(der)},
+    }
+    return {form: {piece for piece in pieces if len(piece) >= _MIN_FRAGMENT} for form, pieces in forms.items()}
+
+
+def _ders(pem: str) -> set[bytes]:
+    """The key's DER as PKCS#8 and traditional (when it loads), and the DER its PEM body holds."""
+    body = "".join(line for line in pem.splitlines() if line and not line.startswith("-----") and ":" not in line)
+    ders = {base64.b64decode(body)}
+    for password in (None, certgen.PASSWORD):
+        try:
+            key = serialization.load_pem_private_key(pem.encode("ascii"), password)
+        except (TypeError, ValueError):
+            continue
+        for fmt in (serialization.PrivateFormat.PKCS8, serialization.PrivateFormat.TraditionalOpenSSL):
+            with contextlib.suppress(ValueError):  # no traditional form (Ed25519, Ed448)
+                ders.add(key.private_bytes(serialization.Encoding.DER, fmt, serialization.NoEncryption()))
+    return ders
+
+
+def _base64_middles(data: bytes, width: int = 64) -> set[str]:
+    """A `width`-character window from the middle of `data`'s base64, for each of the three alignments."""
+    pieces = set()
+    for lead in range(3):
+        encoded = base64.b64encode(data[lead:]).decode("ascii")
+        middle = len(encoded) // 2
+        pieces.add(encoded[middle - width // 2 : middle + width // 2])
+    return pieces
+
+
+def _hex_middle(der: bytes, size: int = 24) -> set[str]:
+    middle = der[len(der) // 2 - size // 2 : len(der) // 2 + size // 2].hex()
+    return {middle, middle.upper()}
+
+
+def _union(mappings: Iterable[dict[str, set[str]]]) -> dict[str, set[str]]:
+    union: dict[str, set[str]] = {}
+    for mapping in mappings:
+        for form, pieces in mapping.items():
+            union.setdefault(form, set()).update(pieces)
+    return union
 
 
 def eventually(probe: Callable[[], Any], timeout: float, describe: Callable[[], str]) -> Any:
@@ -188,11 +278,13 @@ def eventually(probe: Callable[[], Any], timeout: float, describe: Callable[[], 
         time.sleep(0.2)
 
 
-def create_distribution(aws: AwsBed, comment: str = "maintenance page") -> dict[str, Any]:
+def create_distribution(aws: AwsBed, comment: str = "maintenance page", ipv6: bool = True) -> dict[str, Any]:
+    """A maintenance distribution as a user makes it (the console turns IPv6 on; the API's default is off)."""
     config = {
         "CallerReference": f"maintenance-{time.monotonic_ns()}",
         "Comment": comment,
         "Enabled": True,
+        "IsIPV6Enabled": ipv6,
         "Origins": {
             "Quantity": 1,
             "Items": [

@@ -51,7 +51,7 @@ def test_health_poll_builds_on_the_live_status(monkeypatch: pytest.MonkeyPatch) 
                 "hostedZone": {"id": "Z1"},
                 "hostnames": ["www.example.com"],
                 "certificate": {"secretName": "tls"},
-                "primary": {"addresses": {"ipv4": ["203.0.113.10"]}},
+                "primary": {"addresses": {"ipv4": ["1.1.1.1"]}},
                 "secondary": {"distributionId": "E1"},
             },
             "status": {"healthCheckId": "hc-1", "effectiveMode": "Auto", "conditions": STALE},  # kopf's older view

@@ -16,7 +16,7 @@ SPEC = parse_spec(
         "hostedZone": {"id": "Z1"},
         "hostnames": ["www.example.com"],
         "certificate": {"secretName": "s"},
-        "primary": {"addresses": {"ipv4": ["203.0.113.10"]}},
+        "primary": {"addresses": {"ipv4": ["1.1.1.1"]}},
         "secondary": {"distributionId": "E1"},
     }
 )
@@ -39,7 +39,7 @@ def test_matching_pair_changes_nothing() -> None:
 
 
 def test_simple_record_conflicts_unless_adopted() -> None:
-    simple = {"Name": "www.example.com.", "Type": "A", "TTL": 300, "ResourceRecords": [{"Value": "198.51.100.1"}]}
+    simple = {"Name": "www.example.com.", "Type": "A", "TTL": 300, "ResourceRecords": [{"Value": "8.8.8.8"}]}
     blocked = plan_records(_desired(), {"www.example.com.": [simple]}, ME, adopt=False)
     assert [reason for reason, _ in blocked.conflicts] == ["RecordConflict"]
     adopted = plan_records(_desired(), {"www.example.com.": [simple]}, ME, adopt=True)
@@ -73,7 +73,7 @@ def test_release_restores_a_simple_record_in_the_same_batch() -> None:
         "Name": "www.example.com.",
         "Type": "A",
         "TTL": 60,
-        "ResourceRecords": [{"Value": "203.0.113.10"}],
+        "ResourceRecords": [{"Value": "1.1.1.1"}],
     }
 
 

@@ -28,9 +28,15 @@ def import_certificate(
     return str(call(acm.import_certificate, **kwargs)["CertificateArn"])
 
 
-def describe_certificate(acm: Any, arn: str) -> dict[str, Any] | None:
-    response = call_or_none(acm.describe_certificate, missing=("ValidationException",), CertificateArn=arn)
-    return dict(response["Certificate"]) if response else None
+def get_certificate_pem(acm: Any, arn: str) -> str | None:
+    """The leaf certificate ACM holds under `arn` (PEM), or None when there is no such certificate.
+
+    The certificate itself, not DescribeCertificate's rendering of it: AWS spells
+    KeyAlgorithm ``RSA-2048`` there while its API reference lists ``RSA_2048``, so
+    identity (fingerprint, serial, key type) is always taken from the parsed PEM.
+    """
+    response = call_or_none(acm.get_certificate, missing=("ValidationException", "InvalidArnException"), CertificateArn=arn)
+    return str(response["Certificate"]) if response else None
 
 
 def delete_certificate(acm: Any, arn: str) -> None:

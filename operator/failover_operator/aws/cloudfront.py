@@ -35,3 +35,17 @@ def list_alias_owners(cloudfront: Any) -> dict[str, str]:
         if not page.get("IsTruncated"):
             return owners
         kwargs["Marker"] = page["NextMarker"]
+
+
+def get_tag(cloudfront: Any, distribution_arn: str, key: str) -> str | None:
+    """The value of one tag of a distribution, or None."""
+    items = call(cloudfront.list_tags_for_resource, Resource=distribution_arn)["Tags"].get("Items") or []
+    return next((str(item.get("Value", "")) for item in items if item["Key"] == key), None)
+
+
+def set_tag(cloudfront: Any, distribution_arn: str, key: str, value: str) -> None:
+    call(cloudfront.tag_resource, Resource=distribution_arn, Tags={"Items": [{"Key": key, "Value": value}]})
+
+
+def remove_tag(cloudfront: Any, distribution_arn: str, key: str) -> None:
+    call(cloudfront.untag_resource, Resource=distribution_arn, TagKeys={"Items": [key]})

@@ -26,6 +26,7 @@ class Kind(enum.Enum):
     CONFLICT = "Conflict"
     PRECONDITION_FAILED = "PreconditionFailed"
     INVALID = "Invalid"
+    QUOTA = "Quota"  # an account quota is used up: retrying cannot help until someone raises it
 
 
 _THROTTLING = {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded", "SlowDown"}
@@ -37,6 +38,9 @@ _TRANSIENT = {
     "ServiceFailure",
     "RequestTimeout",
 }
+# LimitExceededException: ACM's import quota (ACM User Guide, "Quotas"); LimitExceeded: IAM's 20 server certificates
+# (IAM User Guide, "IAM and AWS STS quotas"); TooManyHealthChecks: Route53; TooManyDistributionCNAMEs: CloudFront.
+_QUOTA = {"LimitExceededException", "LimitExceeded", "TooManyHealthChecks", "TooManyDistributionCNAMEs", "TooManyCertificates"}
 _ACCESS = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "InvalidClientTokenId", "ExpiredToken"}
 _NOT_FOUND = {
     "NoSuchHostedZone",
@@ -90,6 +94,8 @@ def classify(error: Exception) -> AwsError:
 
 
 def kind_of(code: str, status: int) -> Kind:
+    if code in _QUOTA:
+        return Kind.QUOTA
     if code in _THROTTLING:
         return Kind.THROTTLED
     if code in _TRANSIENT or status >= 500:
@@ -98,7 +104,7 @@ def kind_of(code: str, status: int) -> Kind:
         return Kind.ACCESS_DENIED
     if code in _NOT_FOUND or status == 404:
         return Kind.NOT_FOUND
-    if code == "PreconditionFailed" or status == 412:
+    if code in ("PreconditionFailed", "InvalidIfMatchVersion") or status == 412:  # CloudFront uses both for a stale ETag
         return Kind.PRECONDITION_FAILED
     if code in _CONFLICT or status == 409:
         return Kind.CONFLICT

@@ -42,3 +42,8 @@ def list_server_certificates(iam: Any, path_prefix: str) -> list[dict[str, Any]]
 def delete_server_certificate(iam: Any, name: str) -> None:
     """Idempotent delete; DeleteConflict (still used by CloudFront) propagates."""
     call_or_none(iam.delete_server_certificate, ServerCertificateName=name)
+
+
+def server_certificate_id_exists(iam: Any, certificate_id: str) -> bool:
+    """Whether any server certificate (any path) has this ServerCertificateId (CloudFront refers to them by id)."""
+    return any(metadata.get("ServerCertificateId") == certificate_id for metadata in list_server_certificates(iam, "/"))

@@ -76,6 +76,19 @@ def create_health_check(route53: Any, caller_reference: str, config: dict[str, A
     return dict(response["HealthCheck"])
 
 
+def find_health_check_by_reference(route53: Any, caller_reference: str) -> dict[str, Any] | None:
+    """The check created with `caller_reference`, if it still exists (ListHealthChecks, every page)."""
+    kwargs: dict[str, str] = {"MaxItems": "1000"}
+    while True:
+        page = call(route53.list_health_checks, **kwargs)
+        for check in page.get("HealthChecks", []):
+            if check.get("CallerReference") == caller_reference:
+                return dict(check)
+        if not page.get("IsTruncated"):
+            return None
+        kwargs["Marker"] = page["NextMarker"]
+
+
 def update_health_check(route53: Any, health_check_id: str, version: int, changes: dict[str, Any]) -> dict[str, Any]:
     """Update in place; `version` guards against concurrent edits (HealthCheckVersionMismatch)."""
     response = call(route53.update_health_check, HealthCheckId=health_check_id, HealthCheckVersion=version, **changes)

@@ -9,6 +9,12 @@ adaptive retry mode backs off further when AWS still answers ``Throttling``.
 ACM certificates for CloudFront must live in us-east-1, and CloudFront, Route53
 and IAM are global (signed in us-east-1), so every client uses us-east-1.
 ``AWS_ENDPOINT_URL`` (honoured by botocore itself) points them at a test bed.
+
+ImportCertificate gets a client of its own that botocore never retries: botocore
+counts ``LimitExceededException`` (the yearly import quota is used up) as
+throttling and would repeat the call six times, and an import whose answer was
+lost is not idempotent (each retry may leave a twin). The reconcile retries a
+failed import itself, on its next pass, and reports a quota at once.
 """
 
 from __future__ import annotations
@@ -24,6 +30,27 @@ from botocore.config import Config
 
 CLOUDFRONT_REGION = "us-east-1"
 DEFAULT_ROUTE53_RATE = 4.0  # below the 5/s account quota: leave room for other tools
+
+
+def partition_problem(region: str | None, session: boto3.Session | None = None) -> str | None:
+    """Why the operator cannot run in `region`'s partition, or None in the `aws` partition.
+
+    CloudFront with ACM certificates, and the failover alias zone Z2FDTNDATAQYW2,
+    exist only in the `aws` partition: aws-cn has its own alias zone and no ACM
+    for CloudFront, GovCloud and the ISO partitions have no CloudFront at all.
+    Every client is signed for us-east-1, so credentials of another partition
+    would fail on every call with a confusing signature error; refuse at start.
+    """
+    if not region:
+        return None
+    partition = (session or boto3.Session()).get_partition_for_region(region)
+    if partition == "aws":
+        return None
+    return (
+        f"AWS region {region} is in the {partition} partition; failover-operator supports only the aws partition "
+        "(CloudFront with ACM certificates and the alias zone Z2FDTNDATAQYW2 exist only there). "
+        "Unset AWS_REGION/AWS_DEFAULT_REGION or use credentials and a region of the aws partition"
+    )
 
 
 class TokenBucket:
@@ -58,6 +85,7 @@ class AwsClients:
     acm: Any
     iam: Any
     route53_limiter: TokenBucket = field(repr=False)
+    acm_import: Any = None  # ImportCertificate only: botocore must not retry it (see `create`)
 
     @classmethod
     def create(cls, route53_rate: float | None = None, session: boto3.Session | None = None) -> AwsClients:
@@ -78,4 +106,5 @@ class AwsClients:
             acm=session.client("acm", config=config),
             iam=session.client("iam", config=config),
             route53_limiter=limiter,
+            acm_import=session.client("acm", config=config.merge(Config(retries={"mode": "standard", "total_max_attempts": 1}))),
         )

@@ -64,8 +64,42 @@ class CertificateBundle:
     sha256_fingerprint: str  # lowercase hex of the leaf DER
     not_before: datetime
     not_after: datetime
-    key_algorithm: str  # ACM's KeyAlgorithm names: RSA_2048, EC_prime256v1, ...
+    key_algorithm: str  # for messages only (RSA_2048, EC_prime256v1): AWS spells it differently per API, never compare it
     dns_names: tuple[str, ...]
+    key_type: str = ""  # "RSA 2048" / "EC secp256r1", from the parsed key: what comparisons use
+    chain: tuple[x509.Certificate, ...] = field(default=(), repr=False)  # parsed leaf-issuer-first chain (trust check)
+    leaf: x509.Certificate | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class HeldCertificate:
+    """What a store holds now, read from the certificate itself (never from a store's own spelling of it)."""
+
+    sha256_fingerprint: str
+    serial: int
+    key_type: str
+
+
+def key_type_of(public_key: object) -> str:
+    """A comparable key type from a parsed public key: "RSA 2048", "EC secp256r1", or the class name."""
+    if isinstance(public_key, rsa.RSAPublicKey):
+        return f"RSA {public_key.key_size}"
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        return f"EC {public_key.curve.name}"
+    return type(public_key).__name__
+
+
+def held_certificate(pem: str) -> HeldCertificate | None:
+    """Identity of a PEM certificate as a store returns it (GetCertificate); None if it cannot be parsed."""
+    try:
+        cert = x509.load_pem_x509_certificate(pem.encode())
+    except ValueError:
+        return None
+    return HeldCertificate(
+        sha256_fingerprint=hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest(),
+        serial=cert.serial_number,
+        key_type=key_type_of(cert.public_key()),
+    )
 
 
 class _Rejection(Exception):
@@ -278,10 +312,15 @@ def _covers(san: str, hostname: str) -> bool:
     return bool(label) and "." in base and rest == base
 
 
+def uncovered_names(hostnames: Sequence[str], dns_names: Sequence[str]) -> list[str]:
+    """The hostnames that none of the SAN DNS names covers (exact, or a one-label wildcard)."""
+    sans = [_normalize(name) for name in dns_names]
+    return [host for host in hostnames if not any(_covers(san, _normalize(host)) for san in sans)]
+
+
 def _check_hostnames(hostnames: Sequence[str], dns_names: Sequence[str]) -> None:
     """Every spec hostname must be served without a browser warning by this certificate."""
-    sans = [_normalize(name) for name in dns_names]
-    uncovered = [host for host in hostnames if not any(_covers(san, _normalize(host)) for san in sans)]
+    uncovered = uncovered_names(hostnames, dns_names)
     if not uncovered:
         return
     covered = f"it covers: {_listing(dns_names)}" if dns_names else "it has no SAN DNS names (the CN is ignored, as browsers do)"
@@ -364,4 +403,7 @@ def _bundle(
         not_after=leaf.not_valid_after_utc,
         key_algorithm=key_algorithm,
         dns_names=dns_names,
+        key_type=key_type_of(leaf.public_key()),
+        chain=tuple(chain),
+        leaf=leaf,
     )

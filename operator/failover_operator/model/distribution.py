@@ -42,7 +42,7 @@ def desired_config(
     aliases = [alias for alias in current_aliases if alias not in removed]
     aliases += sorted(set(add) - set(aliases))
     new_viewer = viewer if viewer is not None else config.get("ViewerCertificate")
-    if aliases == current_aliases and _same_viewer(config.get("ViewerCertificate") or {}, new_viewer or {}):
+    if aliases == current_aliases and same_viewer(config.get("ViewerCertificate") or {}, new_viewer or {}):
         return None
     updated = copy.deepcopy(config)
     updated["Aliases"] = {"Quantity": len(aliases), "Items": aliases} if aliases else {"Quantity": 0}
@@ -56,13 +56,66 @@ def default_viewer_certificate() -> dict[str, Any]:
     return {"CloudFrontDefaultCertificate": True, "MinimumProtocolVersion": "TLSv1"}
 
 
-def _same_viewer(current: dict[str, Any], desired: dict[str, Any]) -> bool:
+def same_viewer(current: dict[str, Any], desired: dict[str, Any]) -> bool:
     """Equal for our purposes: the same certificate and TLS settings (CloudFront fills in defaults we ignore)."""
-    if desired.get("CloudFrontDefaultCertificate"):
-        return bool(current.get("CloudFrontDefaultCertificate")) and not (
-            current.get("ACMCertificateArn") or current.get("IAMCertificateId")
-        )
-    keys = ("ACMCertificateArn", "IAMCertificateId", "SSLSupportMethod", "MinimumProtocolVersion")
-    return not current.get("CloudFrontDefaultCertificate") and all(
-        (current.get(key) or None) == (desired.get(key) or None) for key in keys
-    )
+    return _viewer_key(current) == _viewer_key(desired)
+
+
+def _viewer_key(viewer: dict[str, Any]) -> tuple[Any, ...]:
+    """What a viewer certificate means: which certificate, and for a custom one how it is served.
+
+    A custom certificate wins over a stale CloudFrontDefaultCertificate flag, and
+    CloudFront's own certificate is compared by itself alone.
+    """
+    ref = viewer.get("ACMCertificateArn") or viewer.get("IAMCertificateId") or None
+    if ref is None:
+        return ("default",)
+    return ("custom", ref, viewer.get("SSLSupportMethod") or None, viewer.get("MinimumProtocolVersion") or None)
+
+
+# The viewer certificate a distribution had before the operator first replaced it, kept on the distribution
+# itself (a tag), so that whichever FailoverDomain leaves it last can put it back (DESIGN.md, ownership record).
+TAG_ORIGINAL_VIEWER = "failover.dev/original-viewer-certificate"
+_VIEWER_FIELDS = (
+    "CloudFrontDefaultCertificate",
+    "ACMCertificateArn",
+    "IAMCertificateId",
+    "SSLSupportMethod",
+    "MinimumProtocolVersion",
+    "CertificateSource",
+)
+_SAME_AS_REF = "@"  # the deprecated `Certificate` field repeats the ARN or id: stored as a marker (tags hold 256)
+
+
+def encode_viewer(viewer: dict[str, Any]) -> str:
+    """A ViewerCertificate block as a tag value: `Field=value` pairs (CloudFront tag values allow no braces)."""
+    pairs = []
+    for key in _VIEWER_FIELDS:
+        value = viewer.get(key)
+        if value is None or value == "":
+            continue
+        pairs.append(f"{key}={str(value).lower() if isinstance(value, bool) else value}")
+    certificate = viewer.get("Certificate")
+    if certificate:
+        same = certificate == current_certificate_ref({"ViewerCertificate": viewer})
+        pairs.append(f"Certificate={_SAME_AS_REF if same else certificate}")
+    return " ".join(pairs)
+
+
+def decode_viewer(value: str) -> dict[str, Any]:
+    """The block `encode_viewer` wrote, field for field."""
+    viewer: dict[str, Any] = {}
+    for pair in value.split():
+        key, _, text = pair.partition("=")
+        if key in _VIEWER_FIELDS:
+            viewer[key] = text == "true" if key == "CloudFrontDefaultCertificate" else text
+        elif key == "Certificate":
+            viewer[key] = text
+    if viewer.get("Certificate") == _SAME_AS_REF:
+        viewer["Certificate"] = current_certificate_ref({"ViewerCertificate": viewer})
+    return viewer
+
+
+def is_default_viewer(viewer: dict[str, Any]) -> bool:
+    """CloudFront's own *.cloudfront.net certificate (which cannot serve any alias)."""
+    return bool(viewer.get("CloudFrontDefaultCertificate")) and not current_certificate_ref({"ViewerCertificate": viewer})

@@ -12,6 +12,7 @@ origin receives no probes); Primary = Disabled (always healthy).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from typing import Any
 
@@ -30,6 +31,19 @@ UPDATABLE = (
     "Regions",
 )
 RESETTABLE = {"ResourcePath", "FullyQualifiedDomainName", "Regions"}
+# What GetHealthCheck reports for a check created without Regions (Route 53 API Reference, HealthCheckConfig,
+# Regions: "If you don't specify any regions, Route 53 performs checks from all of the regions that are listed
+# under Valid Values"; terraform-provider-aws#45824). Not a difference to reset.
+DEFAULT_REGIONS = (
+    "ap-northeast-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "eu-west-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-west-1",
+    "us-west-2",
+)
 MODE_FLAGS = {"Auto": (False, False), "Maintenance": (True, True), "Primary": (True, False)}  # (Disabled, Inverted)
 
 
@@ -66,7 +80,7 @@ def _target(spec: FailoverSpec) -> dict[str, str]:
     fqdn = spec.health_check.fqdn
     if primary.alias is not None:
         return {"FullyQualifiedDomainName": fqdn or primary.alias.dns_name}
-    target = {"IPAddress": (primary.ipv4 or primary.ipv6)[0]}
+    target = {"IPAddress": str(ipaddress.ip_address((primary.ipv4 or primary.ipv6)[0]))}  # as Route53 returns it
     host = fqdn or next((name for name in spec.hostnames if not name.startswith("*.")), None)
     if host:
         target["FullyQualifiedDomainName"] = host
@@ -79,11 +93,16 @@ def immutable_fingerprint(config: dict[str, Any]) -> str:
 
 
 def needs_replacement(current: dict[str, Any], desired: dict[str, Any]) -> bool:
-    """Type and RequestInterval are immutable; an IPAddress cannot be removed (ResetElements does not cover it)."""
+    """Type and RequestInterval are immutable, and whether an IPAddress is set cannot change in place.
+
+    UpdateHealthCheck (API reference, IPAddress) changes an address but can
+    neither add one to a check that probes by name nor remove one
+    (ResetElements does not list it): either way is a new check.
+    """
     current_config = current["HealthCheckConfig"]
     if any(current_config.get(key) != desired.get(key) for key in ("Type", "RequestInterval")):
         return True
-    return bool(current_config.get("IPAddress")) and not desired.get("IPAddress")
+    return bool(current_config.get("IPAddress")) != bool(desired.get("IPAddress"))
 
 
 def update_for(current: dict[str, Any], desired: dict[str, Any]) -> dict[str, Any]:
@@ -94,6 +113,8 @@ def update_for(current: dict[str, Any], desired: dict[str, Any]) -> dict[str, An
     for key in UPDATABLE:
         want, have = desired.get(key), _normalised(key, current_config.get(key))
         if want is None:
+            if key == "Regions" and have == sorted(DEFAULT_REGIONS):
+                continue
             if have not in (None, "", [], False) and key in RESETTABLE:
                 reset.append("ChildHealthChecks" if key == "Children" else key)
             continue

@@ -19,6 +19,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from .limits import SET_IDENTIFIER_MAX, TAG_VALUE_MAX
+
 MANAGED_BY = "failover-operator"
 TAG_MANAGED_BY = "failover.dev/managed-by"
 TAG_OWNER = "failover.dev/owner"
@@ -45,9 +47,22 @@ def _short_hash(*parts: str, length: int = 8) -> str:
 
 
 def set_identifier(owner: Owner, role: str) -> str:
-    """`fo/<namespace>/<name>/<role>` (≤128 chars, Route53's limit; long names are hashed)."""
+    """`fo/<namespace>/<name>/<role>`, always ≤ 128 characters (Route53's SetIdentifier limit).
+
+    Ownership of existing records is this exact string, so every identifier that
+    already fits keeps its historical form (names over 60 characters were always
+    shortened to 50 + a hash). Only one that would exceed 128 — a long namespace
+    with a long name — shortens the name further, to whatever room is left, and
+    hashes namespace and name together: still deterministic, and distinct per
+    FailoverDomain.
+    """
     name = owner.name if len(owner.name) <= 60 else f"{owner.name[:50]}-{_short_hash(owner.name)}"
-    return f"fo/{owner.namespace}/{name}/{role}"
+    identifier = f"fo/{owner.namespace}/{name}/{role}"
+    if len(identifier) <= SET_IDENTIFIER_MAX:
+        return identifier
+    digest = _short_hash(owner.namespace, owner.name, length=16)
+    room = max(0, SET_IDENTIFIER_MAX - len(f"fo/{owner.namespace}//{role}") - len(digest) - 1)
+    return f"fo/{owner.namespace}/{owner.name[:room]}-{digest}/{role}"[-SET_IDENTIFIER_MAX:]
 
 
 def health_check_caller_reference(owner: Owner, immutable: str, generation: int) -> str:
@@ -55,8 +70,16 @@ def health_check_caller_reference(owner: Owner, immutable: str, generation: int)
     return f"{owner.uid}-{_short_hash(immutable)}-{generation}"
 
 
+def tag_value(value: str) -> str:
+    """`value` itself when it fits a tag value (≤ 256 characters, Route53 and ACM), else a prefix + its hash."""
+    if len(value) <= TAG_VALUE_MAX:
+        return value
+    return f"{value[: TAG_VALUE_MAX - 17]}-{_short_hash(value, length=16)}"
+
+
 def health_check_tags(owner: Owner) -> dict[str, str]:
-    return {"Name": owner.key, TAG_OWNER: owner.key, TAG_UID: owner.uid, TAG_MANAGED_BY: MANAGED_BY}
+    key = tag_value(owner.key)
+    return {"Name": key, TAG_OWNER: key, TAG_UID: owner.uid, TAG_MANAGED_BY: MANAGED_BY}
 
 
 def certificate_key(namespace: str, secret_name: str) -> str:
@@ -64,8 +87,13 @@ def certificate_key(namespace: str, secret_name: str) -> str:
     return f"{namespace}/{secret_name}"
 
 
+def certificate_tag(namespace: str, secret_name: str) -> str:
+    """The TAG_CERTIFICATE value that finds the ACM certificate of one Secret (certificate_key, hashed if > 256)."""
+    return tag_value(certificate_key(namespace, secret_name))
+
+
 def acm_tags(namespace: str, secret_name: str) -> dict[str, str]:
-    return {TAG_CERTIFICATE: certificate_key(namespace, secret_name), TAG_MANAGED_BY: MANAGED_BY}
+    return {TAG_CERTIFICATE: certificate_tag(namespace, secret_name), TAG_MANAGED_BY: MANAGED_BY}
 
 
 def iam_path(namespace: str, secret_name: str) -> str:

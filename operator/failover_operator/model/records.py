@@ -180,3 +180,17 @@ def plan_release(current_by_name: dict[str, list[Record]], identity: Identity, r
 def simple_primary_record(spec: FailoverSpec, host: str, kind: str) -> Record:
     """The plain record that takes over when the failover pair is released."""
     return {"Name": fqdn(host), "Type": kind, **primary_target(spec, kind)}
+
+
+def restore_removed_hostnames(changes: list[dict[str, Any]], spec: FailoverSpec) -> list[dict[str, Any]]:
+    """A hostname dropped from the spec keeps an answer: the batch that deletes its pair also creates a
+    simple record to the primary (as deletion does), after the DELETEs, so one atomic change does both."""
+    wanted = {fqdn(host) for host in spec.hostnames}
+    restored = []
+    for change in changes:
+        record = change["ResourceRecordSet"]
+        name, kind = fqdn(record["Name"].replace("\\052", "*")), record["Type"]
+        gone = change["Action"] == "DELETE" and record.get("Failover") == "PRIMARY" and name not in wanted
+        if gone and kind in record_types(spec):
+            restored.append({"Action": "CREATE", "ResourceRecordSet": simple_primary_record(spec, name.rstrip("."), kind)})
+    return changes + restored

@@ -67,27 +67,32 @@ def reconcile(inputs: Inputs, aws: AwsClients, timing: Timing = Timing()) -> Out
 
 
 def _converge(state: Pass, timing: Timing) -> None:
-    certificate.sync_certificate(state)
-    if not distribution.sync_distribution(state, timing.distribution_poll):
+    certificate.sync_certificate(state.at(CERTIFICATE_SYNCED))
+    if not distribution.sync_distribution(state.at(DISTRIBUTION_READY), timing.distribution_poll):
         return
-    healthcheck.sync_health_check(state, visibility.apply_schedule(state))
-    if records.sync_records(state, timing.records_poll):
+    healthcheck.sync_health_check(state.at(HEALTH_CHECK_READY), visibility.apply_schedule(state))
+    if records.sync_records(state.at(RECORDS_READY), timing.records_poll):
+        _clean_up(state, timing)
+
+
+def _clean_up(state: Pass, timing: Timing) -> None:
+    """After the records are INSYNC: what is no longer needed goes. A failure here is a Warning and a retry,
+    never a flip of the conditions the steps above just earned."""
+    try:
         visibility.observe_when_auto_begins(state)
         healthcheck.delete_retired(state)
-        certificate.cleanup_retired(state, _certificates_peers_use(state))
+        certificate.cleanup_retired(state)
+    except AwsError as error:
+        state.event(_REASONS.get(error.kind, Reason.AWS_ERROR), f"clean-up: {error}; retrying", warning=True)
+        state.again_in(timing.error_retry if not error.retryable else timing.records_poll)
 
 
-def _certificates_peers_use(state: Pass) -> set[str]:
-    """Retired entries still needed by a peer (same Secret and store, not being deleted)."""
-    mine = f"{state.inputs.owner.namespace}/{state.spec.secret_name}"
-    if any(peer.certificate_key == mine and not peer.deleting for peer in state.inputs.peers):
-        return {entry for entry in state.previous.get("retiredCertificates") or []}
-    return set()
+_REASONS = {Kind.THROTTLED: Reason.THROTTLED, Kind.ACCESS_DENIED: Reason.ACCESS_DENIED, Kind.QUOTA: Reason.QUOTA_EXCEEDED}
 
 
 def _aws_failure(state: Pass, error: AwsError, timing: Timing) -> None:
-    step = next((step for step in STEPS if step not in state.conditions), RECORDS_READY)
-    reason = {Kind.THROTTLED: Reason.THROTTLED, Kind.ACCESS_DENIED: Reason.ACCESS_DENIED}.get(error.kind, Reason.AWS_ERROR)
+    step = state.step or next((step for step in STEPS if step not in state.conditions), RECORDS_READY)
+    reason = _REASONS.get(error.kind, Reason.AWS_ERROR)
     status = "Unknown" if error.retryable else "False"
     state.fail(Condition(step, status, reason, f"{error.operation or 'AWS'}: {error.code}: {error.message}"))
     state.again_in(timing.error_retry if not error.retryable else timing.records_poll)

@@ -17,7 +17,7 @@ from typing import Any
 from ..aws import acm, iam
 from ..aws.errors import AwsError, Kind
 from ..model import naming
-from ..model.certificates import CertificateBundle
+from ..model.certificates import CertificateBundle, HeldCertificate, held_certificate, serial_hex_of
 from ..status import CERTIFICATE_SYNCED, Condition, Reason
 from .context import Pass
 
@@ -64,27 +64,21 @@ def _retire(state: Pass, entry: str) -> None:
 
 
 def _sync_acm(state: Pass, bundle: CertificateBundle) -> dict[str, Any]:
-    namespace, secret = state.inputs.owner.namespace, state.spec.secret_name
-    arn = _known_acm_arn(state)
-    current = acm.describe_certificate(state.aws.acm, arn) if arn else None
-    if arn and current is None:
-        state.event("CertificateMissing", f"ACM certificate {arn} no longer exists; importing the Secret's certificate again")
-    if current is not None and current.get("KeyAlgorithm") != bundle.key_algorithm:
-        state.event(
-            "KeyTypeChanged", f"key type changed {current.get('KeyAlgorithm')} -> {bundle.key_algorithm}: new ACM certificate"
-        )
+    arn, current = _held_by_status(state)
+    if current is not None and current.key_type != bundle.key_type:
+        state.event("KeyTypeChanged", f"key type changed {current.key_type} -> {bundle.key_type}: another ACM certificate")
         _retire(state, f"ACM {arn}")
-        current, arn = None, None
-    if current is None:
-        arn = acm.import_certificate(
-            state.aws.acm, bundle.leaf_pem, bundle.private_key_pem, bundle.chain_pem, None, naming.acm_tags(namespace, secret)
-        )
+        arn, current = None, None
+    if current is None:  # none yet, gone, or a new key type: a sharer of this Secret may have imported it already
+        arn, current = _tagged_for(state, bundle)
+    if arn is None or current is None:
+        arn = _import(state, bundle, None, naming.acm_tags(state.inputs.owner.namespace, state.spec.secret_name))
         state.inputs.persist({"certificate": {"store": "ACM", "arn": arn}})
         _synced(state, Reason.IMPORTED, f"imported certificate {bundle.serial_hex} into ACM as {arn}")
         _delete_orphans(state, arn)
-    elif str(current.get("Serial", "")).lower() != bundle.serial_hex:
-        acm.import_certificate(state.aws.acm, bundle.leaf_pem, bundle.private_key_pem, bundle.chain_pem, arn, None)
-        found = current.get("Serial", "?")
+    elif current.sha256_fingerprint != bundle.sha256_fingerprint:
+        _import(state, bundle, arn, None)
+        found = serial_hex_of(current.serial)
         _synced(state, Reason.IMPORTED, f"ACM certificate {arn} held serial {found}; re-imported {bundle.serial_hex} into it")
     else:
         state.set(
@@ -93,10 +87,50 @@ def _sync_acm(state: Pass, bundle: CertificateBundle) -> dict[str, Any]:
     return {"arn": arn}
 
 
+def _held_by_status(state: Pass) -> tuple[str | None, HeldCertificate | None]:
+    """The certificate status names and what ACM holds under it (None when it is gone)."""
+    previous = state.previous.get("certificate") or {}
+    if previous.get("store") != "ACM" or not previous.get("arn"):
+        return None, None
+    arn = str(previous["arn"])
+    pem = acm.get_certificate_pem(state.aws.acm, arn)
+    if pem is None:
+        state.event("CertificateMissing", f"ACM certificate {arn} no longer exists; looking for this Secret's certificate")
+        return None, None
+    return arn, held_certificate(pem)
+
+
+def _tagged_for(state: Pass, bundle: CertificateBundle) -> tuple[str | None, HeldCertificate | None]:
+    """This Secret's ACM certificate of the bundle's key type, found by its owner tag, not by anyone's status.
+
+    FailoverDomains sharing a Secret converge on it: after a key-type change the
+    first to pass imports, the others find that import here. Preference: the
+    same certificate, then the one the distribution serves, then any of the type
+    (it is re-imported in place). Also how a crash before the ARN reached status heals.
+    """
+    key = naming.certificate_tag(state.inputs.owner.namespace, state.spec.secret_name)
+    serving = state.distribution.get("DistributionConfig", {}).get("ViewerCertificate", {}).get("ACMCertificateArn")
+    candidates: list[tuple[int, str, HeldCertificate]] = []
+    for arn in acm.find_certificates_tagged(state.aws.acm, naming.TAG_CERTIFICATE, key):
+        pem = acm.get_certificate_pem(state.aws.acm, arn)
+        held = held_certificate(pem) if pem else None
+        if held is not None and held.key_type == bundle.key_type:
+            rank = 0 if held.sha256_fingerprint == bundle.sha256_fingerprint else (1 if arn == serving else 2)
+            candidates.append((rank, arn, held))
+    if not candidates:
+        return None, None
+    _, arn, held = min(candidates, key=lambda candidate: (candidate[0], candidate[1]))
+    return arn, held
+
+
+def _import(state: Pass, bundle: CertificateBundle, arn: str | None, tags: dict[str, str] | None) -> str:
+    return acm.import_certificate(state.aws.acm_import, bundle.leaf_pem, bundle.private_key_pem, bundle.chain_pem, arn, tags)
+
+
 def _delete_orphans(state: Pass, keep: str) -> None:
     """Imports are not idempotent: a retried ImportCertificate whose first response was lost leaves a
     twin behind. Delete every other certificate tagged for this Secret that nothing uses."""
-    key = naming.certificate_key(state.inputs.owner.namespace, state.spec.secret_name)
+    key = naming.certificate_tag(state.inputs.owner.namespace, state.spec.secret_name)
     for arn in acm.find_certificates_tagged(state.aws.acm, naming.TAG_CERTIFICATE, key):
         if arn == keep:
             continue
@@ -107,18 +141,6 @@ def _delete_orphans(state: Pass, keep: str) -> None:
                 raise
             continue
         state.event("CertificateDeleted", f"deleted orphaned ACM certificate {arn} (an earlier import whose answer was lost)")
-
-
-def _known_acm_arn(state: Pass) -> str | None:
-    """The ARN in status, or — after a crash before status was written — the one tagged for this Secret."""
-    previous = state.previous.get("certificate") or {}
-    if previous.get("store") == "ACM" and previous.get("arn"):
-        return str(previous["arn"])
-    tagged = acm.find_certificates_tagged(
-        state.aws.acm, naming.TAG_CERTIFICATE, naming.certificate_key(state.inputs.owner.namespace, state.spec.secret_name)
-    )
-    in_use = state.distribution.get("DistributionConfig", {}).get("ViewerCertificate", {}).get("ACMCertificateArn")
-    return in_use if in_use in tagged else (tagged[0] if tagged else None)
 
 
 def _sync_iam(state: Pass, bundle: CertificateBundle) -> dict[str, Any]:
@@ -154,12 +176,19 @@ def _synced(state: Pass, reason: str, message: str) -> None:
     state.event("CertificateSynced", message)
 
 
-def cleanup_retired(state: Pass, shared_by_peers: set[str]) -> None:
-    """Delete retired certificates the distribution no longer uses; keep what peers or CloudFront still need."""
+def cleanup_retired(state: Pass) -> None:
+    """Delete retired certificates no distribution uses any more.
+
+    FailoverDomains sharing a Secret converge on one certificate (found by tag or
+    deterministic name, not by each one's status), so a retired one is nobody's
+    current certificate; whether a distribution still serves it is AWS's answer
+    (ResourceInUseException / DeleteConflict), which keeps it until the last
+    distribution has deployed the switch. Each sharer retries; deletes are idempotent.
+    """
     remaining = []
     for entry in state.status.get("retiredCertificates", state.previous.get("retiredCertificates") or []):
         store, reference = entry.split(" ", 1)
-        if entry in shared_by_peers or not _delete(state, store, reference):
+        if not _delete(state, store, reference):
             remaining.append(entry)
     state.status["retiredCertificates"] = remaining or None
 

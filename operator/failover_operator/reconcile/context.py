@@ -15,6 +15,7 @@ from typing import Any
 
 from ..aws.session import AwsClients
 from ..model.certificates import CertificateBundle
+from ..model.limits import DEFAULT_MAX_ALIASES
 from ..model.naming import Owner
 from ..model.records import Identity
 from ..model.spec import FailoverSpec
@@ -56,6 +57,7 @@ class Inputs:
     persist: Callable[[dict[str, Any]], None]  # write status fields immediately (ids AWS just gave us)
     trigger: str = "change"  # "change" (create/update/resume/Secret) or "drift" (the periodic check)
     expiry_warning_days: float = 14.0
+    max_aliases_per_distribution: int = DEFAULT_MAX_ALIASES  # CloudFront quota (FAILOVER_MAX_ALIASES_PER_DISTRIBUTION)
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,11 @@ class Pass:
     current_records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # read once, in pre-flight
     certificate_ref: str = ""
     health_check_id: str = ""
+    step: str = ""  # the condition the running step reports under: an AWS failure is filed there
+
+    def at(self, step: str) -> Pass:
+        self.step = step
+        return self
 
     def set(self, condition: Condition) -> None:
         self.conditions[condition.type] = condition

@@ -5,7 +5,8 @@ someone else changed the distribution in between, so re-read and try again.
 A fresh certificate can take a moment to become usable by CloudFront
 (InvalidViewerCertificate): that is retried shortly, not treated as final.
 Deployment takes minutes on AWS; the pass never waits for it — it reports
-``Deploying`` and asks to be looked at again.
+``Deploying`` and asks to be looked at again. What it adds or replaces is
+recorded first (reconcile.ownership), so that release hands back exactly that.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ..aws.errors import AwsError, Kind
 from ..model.distribution import aliases_of, current_certificate_ref, desired_config, viewer_certificate
 from ..status import DISTRIBUTION_READY, Condition, Reason
 from .context import Pass
-from .desired import previously_owned_names
+from .ownership import added_aliases, distribution_lock, record_before_update
 
 MAX_ETAG_RACES = 3
 POLL_SECONDS = 10.0
@@ -25,25 +26,42 @@ POLL_SECONDS = 10.0
 
 def sync_distribution(state: Pass, poll_seconds: float = POLL_SECONDS) -> bool:
     """True when the distribution is Deployed with our aliases and certificate."""
+    with distribution_lock(state.spec.distribution_id):
+        return _sync(state, poll_seconds)
+
+
+def _sync(state: Pass, poll_seconds: float) -> bool:
     viewer = viewer_certificate(state.spec.store, state.certificate_ref, state.spec.minimum_protocol_version)
-    removed = {name.rstrip(".") for name in previously_owned_names(state)} - set(state.spec.hostnames)
+    removed = added_aliases(state, state.spec.distribution_id) - set(state.spec.hostnames)  # only aliases we added
     distribution = state.distribution
     for _ in range(MAX_ETAG_RACES):
         previous_config = distribution["DistributionConfig"]
         config = desired_config(previous_config, state.spec.hostnames, removed, viewer)
         if config is None:
             break
+        record_before_update(state, distribution, previous_config, config, removed)
         try:
             distribution = cloudfront.update_distribution(state.aws.cloudfront, distribution["Id"], config, distribution["ETag"])
         except AwsError as error:
             if error.kind is Kind.PRECONDITION_FAILED:
                 distribution = _reread(state)
                 continue
-            return _update_failed(state, error)
+            return _update_failed(state, error, distribution, poll_seconds)
         state.event("DistributionUpdated", _describe_change(distribution["Id"], config, previous_config))
         break
+    else:
+        return _still_contended(state, distribution)
     state.distribution = distribution
     return report(state, poll_seconds)
+
+
+def _still_contended(state: Pass, distribution: dict[str, Any]) -> bool:
+    """Someone else kept changing the distribution between our read and our write: not yet, never Ready."""
+    state.distribution = distribution
+    message = f"distribution {distribution['Id']} changed under every one of {MAX_ETAG_RACES} updates (ETag); retrying"
+    state.set(Condition(DISTRIBUTION_READY, "Unknown", Reason.CONCURRENT_UPDATE, message))
+    state.again_in(1)
+    return False
 
 
 def _describe_change(distribution_id: str, new: dict[str, Any], old: dict[str, Any]) -> str:
@@ -65,7 +83,14 @@ def _reread(state: Pass) -> dict[str, object]:
     return fresh
 
 
-def _update_failed(state: Pass, error: AwsError) -> bool:
+def _update_failed(state: Pass, error: AwsError, distribution: dict[str, object], poll_seconds: float) -> bool:
+    if error.code == "IllegalUpdate" and _reread(state).get("Status") != "Deployed":
+        # "Only one viewer certificate change may be in progress at a time": the change before ours is still
+        # deploying (hashicorp/terraform#13495). Not an error: look again once it may be done.
+        message = f"distribution {distribution['Id']} is still deploying an earlier change; waiting to apply ours"
+        state.set(Condition(DISTRIBUTION_READY, "Unknown", Reason.DEPLOYING, message))
+        state.again_in(poll_seconds)
+        return False
     if error.code == "CNAMEAlreadyExists":
         state.fail(Condition(DISTRIBUTION_READY, "False", Reason.ALIAS_CONFLICT, error.message))
         return False

@@ -35,21 +35,52 @@ def sync_health_check(state: Pass, mode: str) -> None:
         _retire(state, current["Id"])
         current = None
     current = _create(state, desired, generation + 1) if current is None else _update(state, current, desired)
+    _ensure_tagged(state, current["Id"])
     state.health_check_id = current["Id"]
     state.status["healthCheckId"] = current["Id"]
     state.set(Condition(HEALTH_CHECK_READY, "True", Reason.IN_SYNC, f"health check {current['Id']} ({desired['Type']}) in place"))
 
 
 def _create(state: Pass, desired: dict[str, Any], generation: int) -> dict[str, Any]:
+    """Create the check, or adopt the one an interrupted pass created under the same reference."""
     owner = state.inputs.owner
     reference = naming.health_check_caller_reference(owner, immutable_fingerprint(desired), generation)
-    check = route53.create_health_check(state.aws.route53, reference, desired)
-    fields = {"healthCheckId": check["Id"], "healthCheckGeneration": generation}
+    try:
+        check = route53.create_health_check(state.aws.route53, reference, desired)
+        state.event("HealthCheckCreated", f"created health check {check['Id']}")
+    except AwsError as error:
+        if error.code != "HealthCheckAlreadyExists":
+            raise
+        check = _adopt_or_move_on(state, reference, desired, generation)
+    _remember(state, {"healthCheckId": check["Id"], "healthCheckGeneration": generation, "healthCheckTagged": None})
+    return _update(state, check, desired)
+
+
+def _adopt_or_move_on(state: Pass, reference: str, desired: dict[str, Any], generation: int) -> dict[str, Any]:
+    """HealthCheckAlreadyExists: our reference was used with other settings (a crash before the id reached
+    status, then a spec change) — adopt that check; or it belonged to a deleted check, which AWS never
+    accepts again — create under the next counter."""
+    found = route53.find_health_check_by_reference(state.aws.route53, reference)
+    if found is None:
+        state.event("HealthCheckReferenceUsed", f"CallerReference {reference} belonged to a deleted check; using the next one")
+        return _create(state, desired, generation + 1)
+    state.event("HealthCheckAdopted", f"found health check {found['Id']} created by an interrupted pass; adopting it")
+    return found
+
+
+def _remember(state: Pass, fields: dict[str, Any]) -> None:
+    """Ids AWS just gave us go to status at once, before anything points at them."""
     state.inputs.persist(fields)
     state.status.update(fields)
-    route53.tag_health_check(state.aws.route53, check["Id"], naming.health_check_tags(owner))
-    state.event("HealthCheckCreated", f"created health check {check['Id']}")
-    return check
+
+
+def _ensure_tagged(state: Pass, check_id: str) -> None:
+    """Tags are applied by whichever pass finds them missing (a crash may fall between create and tag)."""
+    tagged = state.status.get("healthCheckTagged", state.previous.get("healthCheckTagged"))
+    if tagged == check_id:
+        return
+    route53.tag_health_check(state.aws.route53, check_id, naming.health_check_tags(state.inputs.owner))
+    state.status["healthCheckTagged"] = check_id
 
 
 def _update(state: Pass, current: dict[str, Any], desired: dict[str, Any]) -> dict[str, Any]:

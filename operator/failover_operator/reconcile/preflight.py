@@ -8,15 +8,18 @@ and only then lets the mutating steps run.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from ..aws import cloudfront
-from ..model.certificates import CertificateRejected, check_tls_secret, secret_not_found
+from ..model.certificates import CertificateRejected, check_tls_secret, secret_not_found, uncovered_names
 from ..model.distribution import aliases_of
-from ..model.records import fqdn, plan_records
-from ..status import CERTIFICATE_VALID, DISTRIBUTION_READY, RECORDS_READY, Condition, Reason
+from ..model.records import fqdn, plan_records, record_types
+from ..model.trust import check_trust
+from ..status import CERTIFICATE_VALID, DISTRIBUTION_READY, HEALTH_CHECK_READY, RECORDS_READY, Condition, Reason
+from .aws_limits import check_addresses, check_alias_quota, check_change_batch
 from .context import Pass
-from .desired import desired_records, find_zone, names_to_read, read_current_records
+from .desired import desired_records, find_zone, names_to_read, previously_owned_names, read_current_records
 
 PLACEHOLDER_HEALTH_CHECK = "00000000-0000-0000-0000-000000000000"
 
@@ -43,6 +46,16 @@ def check_certificate(state: Pass) -> bool:
     else:
         state.set(Condition(CERTIFICATE_VALID, "True", Reason.VALID, f"certificate {result.serial_hex} valid until {expiry}"))
     return True
+
+
+def check_trusted(state: Pass) -> bool:
+    """CloudFront refuses a chain that does not reach a Mozilla-listed CA (model.trust): refuse it first."""
+    bundle = state.bundle
+    assert bundle is not None and bundle.leaf is not None
+    verdict = check_trust(bundle.leaf, bundle.chain, state.spec.hostnames[0], state.inputs.now)
+    if verdict is None:
+        return True
+    return _fail(state, Condition(CERTIFICATE_VALID, "False", Reason.CERTIFICATE_NOT_TRUSTED, verdict.message))
 
 
 def check_zone(state: Pass) -> bool:
@@ -97,6 +110,8 @@ def check_distribution(state: Pass) -> bool:
         message = f"CloudFront distribution {state.spec.distribution_id} not found"
         return _fail(state, Condition(DISTRIBUTION_READY, "False", Reason.DISTRIBUTION_NOT_FOUND, message))
     state.distribution = distribution
+    if not (_covers_every_alias(state) and _serves_ipv6_if_needed(state)):
+        return False
     if set(state.spec.hostnames) <= set(aliases_of(distribution["DistributionConfig"])):
         return True  # CloudFront keeps aliases unique: none of ours can be held elsewhere
     owners = cloudfront.list_alias_owners(state.aws.cloudfront)
@@ -106,6 +121,45 @@ def check_distribution(state: Pass) -> bool:
         message = f"aliases already held by another CloudFront distribution: {held}"
         return _fail(state, Condition(DISTRIBUTION_READY, "False", Reason.ALIAS_CONFLICT, message))
     return True
+
+
+def _covers_every_alias(state: Pass) -> bool:
+    """A distribution holds one certificate, so ours must also cover the aliases the user keeps on it.
+
+    CloudFront refuses a viewer certificate that leaves any alternate domain name
+    uncovered (InvalidViewerCertificate); aliases we added and are about to remove
+    do not count.
+    """
+    assert state.bundle is not None
+    ours = set(state.spec.hostnames)
+    leaving = {name.rstrip(".") for name in previously_owned_names(state)} - ours
+    kept = [alias for alias in aliases_of(state.distribution["DistributionConfig"]) if alias not in ours | leaving]
+    uncovered = uncovered_names(kept, state.bundle.dns_names)
+    if not uncovered:
+        return True
+    message = (
+        f"distribution {state.spec.distribution_id} also serves {', '.join(uncovered)}, which the certificate does not "
+        "cover; a distribution holds one certificate for all its aliases, so add these names to the certificate, "
+        "remove them from the distribution, or use another distribution"
+    )
+    return _fail(state, Condition(CERTIFICATE_VALID, "False", Reason.HOSTNAME_NOT_COVERED, message))
+
+
+def _serves_ipv6_if_needed(state: Pass) -> bool:
+    """An AAAA alias to a distribution without IPv6 answers nothing during failover: refuse instead of writing it.
+
+    Route53 Developer Guide, "Values specific for failover alias records": create the
+    AAAA alias only if the distribution has IPv6 enabled. Alias primaries get AAAA
+    pairs as well (the target may be dual-stack), so both kinds of primary need it.
+    """
+    if "AAAA" not in record_types(state.spec) or state.distribution["DistributionConfig"].get("IsIPV6Enabled", False):
+        return True
+    message = (
+        f"the primary answers IPv6 (AAAA records), but distribution {state.spec.distribution_id} has IPv6 disabled, so "
+        "IPv6 clients would get no answer during failover; enable IPv6 on the distribution (IsIPV6Enabled), or "
+        + ("drop primary.addresses.ipv6" if state.spec.primary.alias is None else "use an address primary without IPv6")
+    )
+    return _fail(state, Condition(DISTRIBUTION_READY, "False", Reason.IPV6_NOT_ENABLED, message))
 
 
 def check_records(state: Pass) -> bool:
@@ -118,15 +172,31 @@ def check_records(state: Pass) -> bool:
     return True
 
 
+# (the condition a check's verdict and its AWS reads are reported under, the check), in dependency order
+CHECKS: tuple[tuple[str, Callable[[Pass], bool]], ...] = (
+    (CERTIFICATE_VALID, check_certificate),
+    (CERTIFICATE_VALID, check_trusted),
+    (HEALTH_CHECK_READY, check_addresses),
+    (DISTRIBUTION_READY, check_peers),
+    (RECORDS_READY, check_zone),
+    (DISTRIBUTION_READY, check_distribution),
+    (DISTRIBUTION_READY, check_alias_quota),
+    (RECORDS_READY, check_records),
+    (RECORDS_READY, check_change_batch),
+)
+
+
 def run(state: Pass) -> bool:
-    """All checks in dependency order; False (with a condition and an Event) at the first failure."""
-    return (
-        check_certificate(state)
-        and check_peers(state)
-        and check_zone(state)
-        and check_distribution(state)
-        and check_records(state)
-    )
+    """All checks in dependency order; False (with a condition and an Event) at the first failure.
+
+    Each check runs as its condition's step, so an AWS error during its reads
+    (AccessDenied on GetHostedZone, say) is reported under the condition it checks.
+    """
+    for step, check in CHECKS:
+        state.step = step
+        if not check(state):
+            return False
+    return True
 
 
 def _fail(state: Pass, condition: Condition) -> bool:

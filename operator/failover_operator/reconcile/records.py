@@ -1,9 +1,13 @@
-"""Records step: the failover pairs in one atomic batch, then wait for INSYNC."""
+"""Records step: the failover pairs in one atomic batch, then wait for INSYNC.
+
+A hostname removed from the spec is not left without an answer: the same batch
+that deletes its pair creates a simple record to the primary, as deletion does.
+"""
 
 from __future__ import annotations
 
 from ..aws import route53
-from ..model.records import plan_records
+from ..model.records import plan_records, restore_removed_hostnames
 from ..status import RECORDS_READY, Condition, Reason
 from .context import Pass
 from .desired import desired_records
@@ -22,14 +26,12 @@ def sync_records(state: Pass, poll_seconds: float = POLL_SECONDS) -> bool:
         state.fail(Condition(RECORDS_READY, "False", reason, message))
         return False
     change_id = state.previous.get("recordsChangeId")
-    if plan.changes:
-        change_id = route53.change_record_sets(
-            state.aws.route53, state.zone_id, plan.changes, f"failover-operator {state.inputs.owner.key}"
-        )
-        summary = ", ".join(
-            f"{c['Action']} {c['ResourceRecordSet']['Name']} {c['ResourceRecordSet']['Type']}" for c in plan.changes
-        )
-        state.event("RecordsUpdated", f"submitted {len(plan.changes)} record changes in one batch ({summary})")
+    changes = restore_removed_hostnames(plan.changes, state.spec)
+    if changes:
+        comment = f"failover-operator {state.inputs.owner.key}"
+        change_id = route53.change_record_sets(state.aws.route53, state.zone_id, changes, comment)
+        summary = ", ".join(f"{c['Action']} {c['ResourceRecordSet']['Name']} {c['ResourceRecordSet']['Type']}" for c in changes)
+        state.event("RecordsUpdated", f"submitted {len(changes)} record changes in one batch ({summary})")
     state.status["records"] = plan.owned
     if change_id and route53.get_change_status(state.aws.route53, change_id) != "INSYNC":
         state.status["recordsChangeId"] = change_id

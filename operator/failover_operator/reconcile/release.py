@@ -2,23 +2,38 @@
 
 ``deletionPolicy: Delete``: (1) in one batch, replace every failover pair with a
 simple record to the primary, so the names keep resolving; (2) delete the
-health checks; (3) take our aliases off the distribution (and the viewer
-certificate, unless another FailoverDomain shares it or the user's own aliases
-still need it); (4) once the distribution is Deployed without it, delete the
-certificate. ``Retain`` leaves AWS exactly as it is. Any step that cannot
-finish yet (PENDING, InProgress, DeleteConflict, throttling) keeps the
-finalizer and is retried.
+health checks; (3) hand the distribution back as the ownership record says
+(reconcile.ownership): remove the aliases this FailoverDomain added, and — when
+no other FailoverDomain shares the distribution — put back the viewer
+certificate it had before, if that still exists (CloudFront's default only when
+no alias is left); a distribution the operator never changed is not touched;
+(4) once the distribution is Deployed without it, delete the certificate.
+``Retain`` leaves AWS exactly as it is. Any step that cannot finish yet
+(PENDING, InProgress, DeleteConflict, throttling) keeps the finalizer and is
+retried.
 """
 
 from __future__ import annotations
 
-from ..aws import cloudfront, route53
+from typing import Any
+
+from ..aws import acm, cloudfront, iam, route53
 from ..aws.errors import AwsError, Kind
-from ..model.distribution import aliases_of, current_certificate_ref, default_viewer_certificate, desired_config
+from ..model.distribution import (
+    TAG_ORIGINAL_VIEWER,
+    aliases_of,
+    current_certificate_ref,
+    decode_viewer,
+    default_viewer_certificate,
+    desired_config,
+    is_default_viewer,
+    same_viewer,
+)
 from ..model.records import plan_release, record_types, simple_primary_record
 from .certificate import cleanup_retired
 from .context import Pass
-from .desired import find_zone, names_to_read, previously_owned_names, read_current_records
+from .desired import find_zone, names_to_read, read_current_records
+from .ownership import added_aliases, distribution_lock
 
 
 def release_resources(state: Pass, poll_seconds: float) -> bool:
@@ -29,7 +44,7 @@ def release_resources(state: Pass, poll_seconds: float) -> bool:
         if check_id:
             route53.delete_health_check(state.aws.route53, check_id)
             state.event("HealthCheckDeleted", f"deleted health check {check_id}")
-    state.status.update({"healthCheckId": None, "retiredHealthCheckIds": None})
+    state.status.update({"healthCheckId": None, "retiredHealthCheckIds": None, "healthCheckTagged": None})
     if not _release_distribution(state, poll_seconds):
         return False
     return _release_certificates(state)
@@ -58,34 +73,72 @@ def _release_records(state: Pass) -> bool:
 
 
 def _release_distribution(state: Pass, poll_seconds: float) -> bool:
-    distribution = cloudfront.get_distribution(state.aws.cloudfront, state.spec.distribution_id)
-    if distribution is None:
-        return True
-    ours = set(state.spec.hostnames) | {name.rstrip(".") for name in previously_owned_names(state)}
-    shared = any(peer.distribution_id == state.spec.distribution_id and not peer.deleting for peer in state.inputs.peers)
-    remaining = [alias for alias in aliases_of(distribution["DistributionConfig"]) if alias not in ours]
-    viewer = None if shared or remaining else default_viewer_certificate()
-    config = desired_config(distribution["DistributionConfig"], [], ours, viewer)
-    if config is not None:
-        try:
-            distribution = cloudfront.update_distribution(state.aws.cloudfront, distribution["Id"], config, distribution["ETag"])
-        except AwsError as error:
-            if error.kind is not Kind.PRECONDITION_FAILED:
-                raise
-            state.again_in(1)
+    """Hand back exactly what the ownership record says we changed; touch nothing else."""
+    with distribution_lock(state.spec.distribution_id):
+        distribution = cloudfront.get_distribution(state.aws.cloudfront, state.spec.distribution_id)
+        if distribution is None:
+            return True
+        state.distribution = distribution
+        ours = added_aliases(state, distribution["Id"])
+        sharing = any(peer.distribution_id == distribution["Id"] and not peer.deleting for peer in state.inputs.peers)
+        original = None if sharing else cloudfront.get_tag(state.aws.cloudfront, distribution["ARN"], TAG_ORIGINAL_VIEWER)
+        remaining = [alias for alias in aliases_of(distribution["DistributionConfig"]) if alias not in ours]
+        viewer = None if original is None else _viewer_to_restore(state, decode_viewer(original), remaining)
+        config = desired_config(distribution["DistributionConfig"], [], ours, viewer)
+        if config is not None and not _update(state, distribution, config, poll_seconds):
             return False
-        state.event("DistributionReleased", f"removed aliases {', '.join(sorted(ours))} from distribution {distribution['Id']}")
-        if remaining and not shared:
-            state.event(
-                "CertificateKept",
-                f"aliases {', '.join(remaining)} still need the viewer certificate; it is left in place",
-                warning=True,
-            )
-    state.distribution = distribution
-    if distribution["Status"] != "Deployed":
+        if original is not None:
+            cloudfront.remove_tag(state.aws.cloudfront, distribution["ARN"], TAG_ORIGINAL_VIEWER)
+        state.status["ownership"] = None
+    if state.distribution["Status"] != "Deployed":
         state.again_in(poll_seconds)
         return False
     return True
+
+
+def _update(state: Pass, distribution: dict[str, Any], config: dict[str, Any], poll_seconds: float) -> bool:
+    try:
+        updated = cloudfront.update_distribution(state.aws.cloudfront, distribution["Id"], config, distribution["ETag"])
+    except AwsError as error:
+        if error.kind is Kind.PRECONDITION_FAILED:
+            state.again_in(1)
+            return False
+        if error.code == "IllegalUpdate":  # an earlier viewer-certificate change is still deploying
+            state.again_in(poll_seconds)
+            return False
+        raise
+    removed = sorted(set(aliases_of(distribution["DistributionConfig"])) - set(aliases_of(config)))
+    before = distribution["DistributionConfig"].get("ViewerCertificate") or {}
+    put_back = current_certificate_ref(config) or "the CloudFront default"
+    restored = "" if same_viewer(before, config["ViewerCertificate"]) else f"; viewer certificate put back to {put_back}"
+    state.event("DistributionReleased", f"distribution {distribution['Id']}: removed aliases {removed}{restored}")
+    state.distribution = updated
+    return True
+
+
+def _viewer_to_restore(state: Pass, original: dict[str, Any], remaining: list[str]) -> dict[str, Any] | None:
+    """The viewer certificate to put back, or None to keep the current one (with an Event saying why)."""
+    if is_default_viewer(original):
+        if not remaining:
+            return original
+        _keep(state, f"aliases {', '.join(remaining)} were added since and need a certificate")
+        return None
+    if _certificate_exists(state, original):
+        return original
+    if not remaining:
+        return default_viewer_certificate()
+    _keep(state, f"the original certificate {current_certificate_ref({'ViewerCertificate': original})} no longer exists")
+    return None
+
+
+def _keep(state: Pass, why: str) -> None:
+    state.event("CertificateKept", f"viewer certificate left in place: {why}", warning=True)
+
+
+def _certificate_exists(state: Pass, viewer: dict[str, Any]) -> bool:
+    if viewer.get("ACMCertificateArn"):
+        return acm.get_certificate_pem(state.aws.acm, str(viewer["ACMCertificateArn"])) is not None
+    return iam.server_certificate_id_exists(state.aws.iam, str(viewer.get("IAMCertificateId")))
 
 
 def _release_certificates(state: Pass) -> bool:
@@ -102,5 +155,5 @@ def _release_certificates(state: Pass) -> bool:
     if still_used and still_used in (certificate.get("arn"), certificate.get("serverCertificateId")):
         return True  # the user's remaining aliases still need it (CertificateKept)
     state.status["retiredCertificates"] = retired
-    cleanup_retired(state, set())
+    cleanup_retired(state)
     return not state.status.get("retiredCertificates")

@@ -19,13 +19,13 @@ from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from . import acm, cloudfront, iam, route53
+from . import acm, cloudfront, iam, limits, route53
 from .middleware import FidelityMiddleware
 from .state import STATE
 
 
 def build_app() -> FidelityMiddleware:
-    for rules in (cloudfront, iam, acm, route53):
+    for rules in (cloudfront, iam, acm, route53, limits):  # limits wraps the service rules: it goes last
         rules.install(STATE)
     return FidelityMiddleware(DomainDispatcherApplication(create_backend_app), moto_api_backend.reset)
 

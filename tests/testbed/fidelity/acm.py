@@ -14,6 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from moto.acm.models import AWSCertificateManagerBackend, CertBundle
+from moto.acm.responses import AWSCertificateManagerResponse
+from moto.core.responses import ActionResult
 
 from . import certs, cloudfront
 from .errors import aws_error
@@ -29,6 +31,59 @@ def install(state: FidelityState) -> None:
     AWSCertificateManagerBackend.import_certificate = _patched_import(AWSCertificateManagerBackend.import_certificate)  # type: ignore[method-assign, assignment]
     AWSCertificateManagerBackend.delete_certificate = _patched_delete(AWSCertificateManagerBackend.delete_certificate)  # type: ignore[method-assign, assignment]
     CertBundle.describe = _patched_describe(CertBundle.describe)  # type: ignore[method-assign, assignment]
+    responses = AWSCertificateManagerResponse
+    responses.describe_certificate = _spelled_as_aws(responses.describe_certificate)  # type: ignore[method-assign, assignment]
+    responses.list_certificates = _default_key_types(_spelled_as_aws(responses.list_certificates))  # type: ignore[method-assign, assignment]
+    state.on_reset(_IMPORTS.clear)
+
+
+_IMPORTS: list[str] = []  # ARNs of every import (new or re-import) since the last reset: the yearly quota
+
+
+def _hyphenated(algorithm: str) -> str:
+    """RSA_2048 -> RSA-2048, EC_prime256v1 -> EC-prime256v1: how AWS writes KeyAlgorithm in responses."""
+    return algorithm.replace("_", "-", 1)
+
+
+def _spelled_as_aws(original: Callable[[Any], ActionResult]) -> Callable[[Any], ActionResult]:
+    """Rule acm.key_algorithm: responses spell KeyAlgorithm with a hyphen (``RSA-2048``, ``EC-prime256v1``).
+
+    The API reference's enum lists ``RSA_2048``, but real responses use hyphens:
+    AWS CLI Command Reference, acm describe-certificate, example output
+    (``"KeyAlgorithm": "RSA-2048"``); aws-controllers-k8s/community#2394. Requests
+    (ListCertificates Includes.keyTypes) keep the underscore spelling.
+    """
+
+    def respond(self: Any) -> ActionResult:
+        result = original(self)
+        if STATE.enabled("acm.key_algorithm"):
+            body: Any = result.result
+            for certificate in [body.get("Certificate"), *body.get("CertificateSummaryList", [])]:
+                if certificate and "KeyAlgorithm" in certificate:
+                    certificate["KeyAlgorithm"] = _hyphenated(str(certificate["KeyAlgorithm"]))
+        return result
+
+    return respond
+
+
+def _default_key_types(original: Callable[[Any], ActionResult]) -> Callable[[Any], ActionResult]:
+    """Rule acm.list_key_types: without Includes.keyTypes, ListCertificates lists RSA_2048 certificates only.
+
+    ACM API Reference, ListCertificates, Includes: "By default, the API returns
+    RSA_2048 certificates" (keyTypes default). moto lists every key type.
+    """
+
+    def respond(self: Any) -> ActionResult:
+        result = original(self)
+        includes = self._get_param("Includes") or {}
+        if STATE.enabled("acm.list_key_types") and not includes.get("keyTypes"):
+            body: Any = result.result
+            body["CertificateSummaryList"] = [
+                summary for summary in body["CertificateSummaryList"] if summary.get("KeyAlgorithm") in ("RSA_2048", "RSA-2048")
+            ]
+        return result
+
+    return respond
 
 
 def _account_of(arn: str) -> str:
@@ -45,20 +100,35 @@ def _patched_import(original: Import) -> Import:
         tags: list[dict[str, str]],
     ) -> str:
         with STATE.lock:
+            _check_import_quota()
             if STATE.enabled("acm.validate"):
                 _check_key_pair(certificate, private_key)
             existing = self._certificates.get(arn) if arn else None
             if existing is None or not STATE.enabled("acm.reimport"):
-                return original(self, certificate, private_key, chain, arn, tags)
+                imported = original(self, certificate, private_key, chain, arn, tags)
+                _IMPORTS.append(imported)
+                return imported
             if tags:
                 raise aws_error("ValidationException", "Tagging is not permitted on re-import.")
             _check_same_key_type(existing, certificate)
             kept = dict(existing.tags)
             new_arn = original(self, certificate, private_key, chain, arn, tags)
             self._certificates[new_arn].tags.update(kept)
+            _IMPORTS.append(new_arn)
             return new_arn
 
     return import_certificate
+
+
+def _check_import_quota() -> None:
+    """Rule acm.import_quota: imports (re-imports included) are capped per rolling 365 days.
+
+    ACM User Guide, "Quotas": 5,000 imports per year by default (new accounts far
+    fewer, terraform-provider-aws#14025); past it ImportCertificate answers
+    LimitExceededException, which retrying cannot fix.
+    """
+    if STATE.enabled("acm.import_quota") and len(_IMPORTS) >= STATE.quotas["acm_imports_per_year"]:
+        raise aws_error("LimitExceededException", "Error importing certificate. Import limit exceeded.")
 
 
 def _check_key_pair(certificate: bytes, private_key: bytes) -> None:

@@ -9,12 +9,18 @@ a key type it can serve). Keeping it here means the three rule modules agree.
 from __future__ import annotations
 
 import datetime
+import functools
+import os
+import warnings
+from pathlib import Path
 
+import certifi
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes, PrivateKeyTypes
 from cryptography.x509.oid import NameOID
+from cryptography.x509.verification import Criticality, ExtensionPolicy, PolicyBuilder, Store, VerificationError
 
 # ACM's names for EC curves (DescribeCertificate KeyAlgorithm).
 _ACM_CURVES = {"secp256r1": "prime256v1", "secp384r1": "secp384r1", "secp521r1": "secp521r1"}
@@ -120,3 +126,34 @@ def colon_serial(serial: int) -> str:
 def not_after(cert: x509.Certificate) -> datetime.datetime:
     """The certificate's expiry, timezone-aware UTC."""
     return cert.not_valid_after_utc
+
+
+def untrusted(cert: x509.Certificate, chain_pem: str | bytes | None) -> str | None:
+    """Why CloudFront would not trust `cert` with this chain, or None (rule cloudfront.trust).
+
+    CloudFront Developer Guide, "Requirements for using SSL/TLS certificates with
+    CloudFront": the certificate must be issued by a CA on the Mozilla Included CA
+    Certificate List. The bed trusts certifi's copy of that list plus the PEM file
+    named by FIDELITY_TRUST_ANCHORS (the bed's own CA, standing in for a public one).
+    """
+    ca_policy = ExtensionPolicy.permit_all().require_present(x509.BasicConstraints, Criticality.AGNOSTIC, None)
+    leaf_policy = ExtensionPolicy.permit_all()
+    builder = PolicyBuilder().store(_trust_store()).extension_policies(ca_policy=ca_policy, ee_policy=leaf_policy)
+    verifier = builder.build_client_verifier()  # the path only: names are the coverage rule's business (CN-only is fine)
+    intermediates = load_chain(chain_pem) if chain_pem else []
+    try:
+        verifier.verify(cert, intermediates)
+    except VerificationError as error:
+        return f"the certificate is not issued by a trusted certificate authority ({error})"
+    return None
+
+
+@functools.cache
+def _trust_store() -> Store:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        anchors = x509.load_pem_x509_certificates(Path(certifi.where()).read_bytes())
+    extra = os.environ.get("FIDELITY_TRUST_ANCHORS", "")
+    if extra:
+        anchors += x509.load_pem_x509_certificates(Path(extra).read_bytes())
+    return Store(anchors)

@@ -29,6 +29,7 @@ _NO_CERT = (
     "The specified SSL certificate doesn't exist, isn't in us-east-1 region, isn't valid, "
     "or doesn't include a valid certificate chain."
 )
+_ONE_VIEWER_CHANGE = "Only one viewer certificate change may be in progress at a time."
 _STALE_ETAG = "The precondition given in one or more of the request-header fields evaluated to false."
 _CNAME_TAKEN = "One or more of the CNAMEs you provided are already associated with a different resource."
 _NOT_COVERED = (
@@ -43,6 +44,7 @@ class _Deploy:
 
     ready_at: float
     previous: set[str] = field(default_factory=set)
+    viewer_change: bool = False  # this deployment switches the viewer certificate
 
 
 _DEPLOYS: dict[str, _Deploy] = {}  # distribution ARN -> current deployment
@@ -104,13 +106,14 @@ def _status(dist: Distribution) -> str | None:
     return "InProgress" if deploy is not None and _in_progress(deploy) else "Deployed"
 
 
-def _start_deploy(arn: str, switched_from: str | None) -> None:
+def _start_deploy(arn: str, switched_from: str | None, viewer_change: bool = False) -> None:
     """Restart the timer; an unfinished deployment's old certificates stay served."""
     deploy = _DEPLOYS.get(arn)
     previous = set(deploy.previous) if deploy is not None and _in_progress(deploy) else set()
     if switched_from:
         previous.add(switched_from)
-    _DEPLOYS[arn] = _Deploy(ready_at=now() + STATE.delays["cloudfront_deploy_seconds"], previous=previous)
+    changing = viewer_change or (deploy is not None and _in_progress(deploy) and deploy.viewer_change)
+    _DEPLOYS[arn] = _Deploy(ready_at=now() + STATE.delays["cloudfront_deploy_seconds"], previous=previous, viewer_change=changing)
 
 
 # ---- patched backend methods -----------------------------------------------------
@@ -126,6 +129,10 @@ def _patched_create(original: Create) -> Create:
     ) -> tuple[Distribution, str, str]:
         with STATE.lock:
             _check_config(self, distribution_config, own_id=None)
+            if STATE.enabled("cloudfront.ipv6_default"):
+                # CloudFront API Reference, DistributionConfig, IsIPV6Enabled: IPv6 answers only when true; an
+                # API-created distribution without it has IPv6 off (moto turns it on).
+                distribution_config.setdefault("IsIPV6Enabled", False)
             dist, location, etag = original(self, distribution_config, tags)
             _start_deploy(dist.arn, switched_from=None)
             return dist, location, etag
@@ -142,10 +149,12 @@ def _patched_update(original: Update) -> Update:
             _check_if_match(dist, if_match)
             _check_config(self, dist_config, own_id=_id)
             old_ref = certificate_ref(dist)
+            _check_one_viewer_change(dist, old_ref, dist_config)
             dist, location, _ = original(self, dist_config, _id, if_match)
             if STATE.enabled("cloudfront.etag"):
                 dist.etag = random_id()
-            _start_deploy(dist.arn, switched_from=old_ref if old_ref != certificate_ref(dist) else None)
+            switched = old_ref != certificate_ref(dist)
+            _start_deploy(dist.arn, switched_from=old_ref if switched else None, viewer_change=switched)
             return dist, location, dist.etag
 
     return update
@@ -170,6 +179,22 @@ def _patched_delete(original: Delete) -> Delete:
 def _check_if_match(dist: Distribution, if_match: str) -> None:
     if STATE.enabled("cloudfront.etag") and if_match != dist.etag:
         raise aws_error("PreconditionFailed", _STALE_ETAG)
+
+
+def _check_one_viewer_change(dist: Distribution, old_ref: str | None, config: dict[str, Any]) -> None:
+    """Rule cloudfront.one_viewer_change: a second viewer-certificate change while the first deploys is refused.
+
+    CloudFront answers IllegalUpdate "Only one viewer certificate change may be in
+    progress at a time." until the distribution is Deployed again
+    (hashicorp/terraform#13495; CloudFront API Reference, UpdateDistribution errors).
+    """
+    deploy = _DEPLOYS.get(dist.arn)
+    if not STATE.enabled("cloudfront.one_viewer_change") or deploy is None or not deploy.viewer_change:
+        return
+    viewer = config.get("ViewerCertificate") or {}
+    new_ref = viewer.get("ACMCertificateArn") or viewer.get("IAMCertificateId") or None
+    if _in_progress(deploy) and new_ref != old_ref:
+        raise aws_error("IllegalUpdate", _ONE_VIEWER_CHANGE)
 
 
 def _check_config(backend: CloudFrontBackend, config: dict[str, Any], own_id: str | None) -> None:
@@ -204,16 +229,19 @@ def _check_viewer_certificate(account_id: str, viewer: dict[str, Any], aliases: 
         raise _invalid("specify only one of IAMCertificateId and ACMCertificateArn")
     if not viewer.get("SSLSupportMethod"):
         raise _invalid("SSLSupportMethod is required when a custom certificate is specified")
-    cert = _iam_certificate(account_id, str(iam_id)) if iam_id else _acm_certificate(account_id, str(acm_arn))
+    cert, chain = _iam_certificate(account_id, str(iam_id)) if iam_id else _acm_certificate(account_id, str(acm_arn))
     problem = certs.cloudfront_key_problem(cert)
     if problem:
         raise _invalid(problem)
+    distrusted = certs.untrusted(cert, chain) if STATE.enabled("cloudfront.trust") else None
+    if distrusted:
+        raise _invalid(distrusted)
     missing = certs.uncovered(cert, aliases)
     if missing:
         raise aws_error("InvalidViewerCertificate", f"{_NOT_COVERED} (not covered: {', '.join(missing)})")
 
 
-def _iam_certificate(account_id: str, cert_id: str) -> x509.Certificate:
+def _iam_certificate(account_id: str, cert_id: str) -> tuple[x509.Certificate, str | None]:
     found = iam.server_certificate_by_id(account_id, cert_id)
     if found is None:
         raise _invalid(f"IAM server certificate {cert_id} does not exist")
@@ -222,10 +250,10 @@ def _iam_certificate(account_id: str, cert_id: str) -> x509.Certificate:
     cert = certs.try_certificate(found.cert_body)
     if cert is None:
         raise _invalid(f"IAM server certificate {cert_id} is not a valid X.509 certificate")
-    return cert
+    return cert, found.cert_chain
 
 
-def _acm_certificate(account_id: str, arn: str) -> x509.Certificate:
+def _acm_certificate(account_id: str, arn: str) -> tuple[x509.Certificate, bytes]:
     parts = arn.split(":")
     if len(parts) < 6 or parts[3] != "us-east-1":
         raise _invalid(f"ACM certificate {arn} is not in us-east-1")
@@ -234,7 +262,7 @@ def _acm_certificate(account_id: str, arn: str) -> x509.Certificate:
         raise _invalid(f"ACM certificate {arn} does not exist")
     if bundle.status != "ISSUED":
         raise _invalid(f"ACM certificate {arn} is {bundle.status}, not ISSUED")
-    return bundle._cert
+    return bundle._cert, bundle.chain
 
 
 def _invalid(detail: str) -> Exception:

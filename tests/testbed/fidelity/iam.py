@@ -82,6 +82,7 @@ def _patched_upload(original: Upload) -> Upload:
                 raise aws_error("EntityAlreadyExists", f"The Server Certificate with name {cert_name} already exists.")
             if STATE.enabled("iam.validate"):
                 _validate(cert_body, private_key, cert_chain)
+            _check_quota(self)
             cert = original(self, cert_name, cert_body, private_key, cert_chain=cert_chain, path=path)
             parsed = certs.try_certificate(cert_body)
             cert.fidelity_facts = _Facts(  # type: ignore[attr-defined]
@@ -92,6 +93,18 @@ def _patched_upload(original: Upload) -> Upload:
             return cert
 
     return upload
+
+
+def _check_quota(backend: IAMBackend) -> None:
+    """Rule iam.certificate_quota: 20 server certificates per account by default.
+
+    IAM User Guide, "IAM and AWS STS quotas": "Server certificates stored in an AWS
+    account: 20"; UploadServerCertificate then answers LimitExceeded (409).
+    """
+    held = len(list(backend.list_server_certificates()))
+    if STATE.enabled("iam.certificate_quota") and held >= STATE.quotas["iam_server_certificates"]:
+        limit = STATE.quotas["iam_server_certificates"]
+        raise aws_error("LimitExceeded", f"Cannot exceed quota for ServerCertificatesPerAccount: {limit}")
 
 
 def _patched_delete(original: Delete) -> Delete:
@@ -179,8 +192,22 @@ def _get_response(self: IamResponse) -> ActionResult:
 
 
 def _list_response(self: IamResponse) -> ActionResult:
+    """Rule iam.list_pagination: pages of MaxItems (default 100) with IsTruncated and Marker.
+
+    IAM API Reference, ListServerCertificates: MaxItems defaults to 100; when
+    IsTruncated is true, pass Marker to get the next page. moto returns everything.
+    """
     prefix = self._get_param("PathPrefix") or "/"
-    certificates = list(self.backend.list_server_certificates())
+    certificates = sorted(self.backend.list_server_certificates(), key=lambda cert: cert.cert_name)
     if STATE.enabled("iam.path_prefix"):
         certificates = [cert for cert in certificates if cert.path.startswith(prefix)]
-    return ActionResult({"ServerCertificateMetadataList": [_metadata(cert) for cert in certificates], "IsTruncated": False})
+    if not STATE.enabled("iam.list_pagination"):
+        return ActionResult({"ServerCertificateMetadataList": [_metadata(cert) for cert in certificates], "IsTruncated": False})
+    size = int(self._get_param("MaxItems") or STATE.quotas.get("iam_list_page_size", 100))
+    marker = self._get_param("Marker")
+    start = int(marker) if marker else 0
+    page = certificates[start : start + size]
+    result: dict[str, Any] = {"ServerCertificateMetadataList": [_metadata(cert) for cert in page], "IsTruncated": False}
+    if start + size < len(certificates):
+        result.update({"IsTruncated": True, "Marker": str(start + size)})
+    return ActionResult(result)

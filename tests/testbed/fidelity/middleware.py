@@ -36,8 +36,9 @@ _FAULT_RESPONSES = {  # kind -> (HTTP status, error code, message, sender/receiv
         "Sender",
     ),
     "error5xx": (503, "ServiceUnavailable", "Service is unavailable, please retry.", "Receiver"),
+    "access_denied": (403, "AccessDenied", "User: arn:aws:sts::123456789012:assumed-role/operator is not authorized", "Sender"),
 }
-_JSON_CODES = {"Throttling": "ThrottlingException"}
+_JSON_CODES = {"Throttling": "ThrottlingException", "AccessDenied": "AccessDeniedException"}
 
 
 class FidelityMiddleware:
@@ -167,6 +168,12 @@ class FidelityMiddleware:
                 STATE.route53_quota.enabled = bool(payload.get("enabled", True))
                 STATE.route53_quota.rate = float(payload.get("rate", 5.0))
                 return 200, {"enabled": STATE.route53_quota.enabled, "rate": STATE.route53_quota.rate}
+            if (method, path) == ("PUT", "/quotas"):
+                for key, value in payload.items():
+                    if key not in STATE.quotas:
+                        raise KeyError(key)
+                    STATE.quotas[key] = int(value)
+                return 200, STATE.quotas
             if method == "PUT" and (match := re.fullmatch(r"/route53/health/([^/]+)", path)):
                 STATE.health[match.group(1)] = bool(payload["healthy"])
                 return 200, {"id": match.group(1), "healthy": STATE.health[match.group(1)]}

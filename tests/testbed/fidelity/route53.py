@@ -99,6 +99,26 @@ def install(state: FidelityState) -> None:
         _patch(Route53, "get_change", _get_change)
     if state.enabled("route53.health_status"):
         _patch(Route53, "get_health_check_status", _get_health_check_status)
+    if state.enabled("route53.default_regions"):
+        moto_config: property = HealthCheck.health_check_config  # type: ignore[assignment]
+        HealthCheck.health_check_config = property(_with_default_regions(moto_config.fget))  # type: ignore[method-assign, assignment, arg-type]
+
+
+def _with_default_regions(original: Callable[[HealthCheck], dict[str, Any]]) -> Callable[[HealthCheck], dict[str, Any]]:
+    """Rule route53.default_regions: a check created (or reset) without Regions reports all eight checker regions.
+
+    Route 53 API Reference, HealthCheckConfig, Regions: "If you don't specify any
+    regions, Route 53 performs checks from all of the regions that are listed under
+    Valid Values" — and GetHealthCheck lists them (terraform-provider-aws#45824).
+    """
+
+    def config(self: HealthCheck) -> dict[str, Any]:
+        result = original(self)
+        if self.type_ != "CALCULATED" and not result.get("Regions"):
+            result["Regions"] = list(_CHECKER_REGIONS)
+        return result
+
+    return config
 
 
 def _patch(cls: type, name: str, replacement: Callable[..., Any]) -> None:
@@ -178,6 +198,7 @@ def _update_health_check(original: Callable[..., ActionResult], response: Route5
                 "The value of HealthCheckVersion in the request doesn't match "
                 "the value of HealthCheckVersion in the health check.",
             )
+        _check_ip_presence(health_check, response._get_param("IPAddress"))
         for member, attribute in _UPDATABLE.items():
             value = response._get_param(member)
             if value is not None:  # False and 0 are values too: moto's `or` defaults would drop them
@@ -188,6 +209,19 @@ def _update_health_check(original: Callable[..., ActionResult], response: Route5
             setattr(health_check, _RESETTABLE[element], None)
         health_check.health_check_version += 1
         return ActionResult({"HealthCheck": health_check})
+
+
+def _check_ip_presence(health_check: Any, ip_address: str | None) -> None:
+    """Rule route53.health_check_ip: an IPAddress can be changed, not added to a check that probes by name.
+
+    Route 53 API Reference, UpdateHealthCheck, IPAddress: a check created with only
+    FullyQualifiedDomainName resolves that name; it cannot be turned into an
+    address check (and ResetElements cannot remove an IPAddress): create a new one.
+    """
+    if _STATE.enabled("route53.health_check_ip") and ip_address and not health_check.ip_address:
+        raise aws_error(
+            "InvalidInput", "IPAddress cannot be added to a health check that was created without one; create a new health check"
+        )
 
 
 # ---- route53.change_batch / route53.failover_exclusive -------------------------------------------

@@ -33,6 +33,16 @@ RULES: dict[str, str] = {
     "acm.reimport": "re-import keeps tags, refuses tags and key-algorithm changes",
     "acm.validate": "key/cert mismatch answers ValidationException",
     "acm.serial": "Serial is colon-separated hex as AWS returns it",
+    "acm.key_algorithm": "responses spell KeyAlgorithm with a hyphen (RSA-2048, EC-prime256v1), as real AWS does",
+    "acm.list_key_types": "ListCertificates without Includes.keyTypes lists RSA_2048 certificates only",
+    "acm.import_quota": "imports per year are capped; past the quota ImportCertificate answers LimitExceededException",
+    "iam.certificate_quota": "20 server certificates per account; more answers LimitExceeded",
+    "iam.list_pagination": "ListServerCertificates pages by MaxItems (default 100) with IsTruncated/Marker",
+    "cloudfront.one_viewer_change": "a viewer-certificate change while the previous one deploys answers IllegalUpdate",
+    "cloudfront.ipv6_default": "a distribution created without IsIPV6Enabled has IPv6 off (moto: on)",
+    "cloudfront.trust": "a viewer certificate must chain to Mozilla's CAs (or the bed's anchors), else InvalidViewerCertificate",
+    "route53.default_regions": "a health check without Regions reports the eight default checker regions",
+    "route53.health_check_ip": "UpdateHealthCheck cannot add an IPAddress to a check created without one",
     "route53.caller_reference": "CreateHealthCheck is idempotent per CallerReference, refuses reuse",
     "route53.health_check_version": "HealthCheckVersion increments; a stale one answers HealthCheckVersionMismatch",
     "route53.change_batch": "CREATE/DELETE/UPSERT checked against exact current values, atomically",
@@ -40,6 +50,11 @@ RULES: dict[str, str] = {
     "route53.change_delay": "changes are PENDING, then INSYNC after a delay",
     "route53.health_status": "GetHealthCheckStatus reports the health set by the test, after Disabled/Inverted",
     "route53.quota": "an account-wide 5 requests/s quota answers Throttling",
+    "route53.public_ip": "a health check on a local, private, non-routable or documentation address answers InvalidInput",
+    "route53.set_identifier_limit": "a SetIdentifier over 128 characters answers InvalidInput",
+    "route53.tag_limit": "a tag key over 128 or value over 256 characters answers InvalidInput",
+    "route53.batch_limit": "a batch over 1,000 records or 32,000 value characters (UPSERT twice) answers InvalidChangeBatch",
+    "cloudfront.alias_quota": "a distribution with over 100 aliases answers TooManyDistributionCNAMEs",
 }
 
 
@@ -47,7 +62,7 @@ RULES: dict[str, str] = {
 class Fault:
     """One injected fault: applies to the next `count` matching calls (None = until cleared)."""
 
-    kind: str  # throttle | prior_request | error5xx | reset | latency
+    kind: str  # throttle | prior_request | error5xx | access_denied | reset | lost_response | latency
     service: str | None = None
     operation: str | None = None
     count: int | None = 1
@@ -107,6 +122,7 @@ class FidelityState:
             self.delays = dict(self.default_delays)
             self.route53_quota = TokenBucket()
             self.health: dict[str, bool] = {}
+            self.quotas: dict[str, int] = {"acm_imports_per_year": 5000, "iam_server_certificates": 20, "iam_list_page_size": 100}
             for resetter in self._resetters:
                 resetter()
 
