@@ -4,6 +4,7 @@
 #   make bed-up / bed-down   the test bed in the background for hands-on work (settings in .bed/env)
 #   make run      the operator in the foreground against the current KUBECONFIG and AWS settings
 #   make fidelity-check   prove each AWS fidelity rule is load-bearing (some test fails without it)
+#   make mutation-check   prove the tests catch bugs: each named operator mutation fails a test (MUTATIONS=a,b: a subset)
 #   make helm     build (or reuse from the cache) the helm CLI the chart tests use
 
 SHELL := /bin/bash
@@ -51,6 +52,11 @@ test: venv lint typecheck controlplane helm
 # Every fidelity rule must be load-bearing: disable each in turn, some test must fail.
 fidelity-check: venv
 	@PYTHONPATH=tests $(PY) -m testbed.fidelity.rulecheck
+
+# Every named mutation of the operator (tests/mutation/mutations.py) must make one of its tests fail. Not part of `test`.
+.PHONY: mutation-check
+mutation-check: venv controlplane
+	@PYTHONPATH=tests $(PY) -m mutation --only "$(MUTATIONS)"
 
 bed-up: venv controlplane
 	@PYTHONPATH=tests $(PY) -m testbed.bedctl up

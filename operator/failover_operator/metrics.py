@@ -44,7 +44,7 @@ def serve(port: int) -> None:
 
 def instrument(clients: AwsClients) -> None:
     """Count every AWS call (each attempt) through botocore's after-call events."""
-    for client in (clients.route53, clients.cloudfront, clients.acm, clients.iam):
+    for client in (clients.route53, clients.cloudfront, clients.acm, clients.acm_import, clients.iam):
         client.meta.events.register("after-call", _count_call)
         client.meta.events.register("after-call-error", _count_failed_call)
 

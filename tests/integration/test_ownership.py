@@ -221,3 +221,20 @@ def test_access_denied_is_reported_by_the_step_that_made_the_call(world: World, 
     assert not [c for c in others if c[1] == "AccessDenied"], f"filed under another step too: {others}"
     world.aws.control.clear_faults()
     world.wait_ready("site")
+
+
+def test_deleting_a_conflict_loser_leaves_the_winners_distribution_alone(world: World) -> None:
+    """The loser of DistributionConflict never changed the distribution: its deletion (policy Delete) changes nothing."""
+    world.tls_secret("blog-tls", ["blog.example.com"])
+    world.tls_secret("shop-tls", ["shop.example.com"])
+    world.apply("blog", world.spec(["blog.example.com"], secret="blog-tls"))
+    world.wait_ready("blog")
+    before = _distribution(world)
+    world.aws.control.clear_calls()
+    world.apply("shop", world.spec(["shop.example.com"], secret="shop-tls"))
+    world.wait_condition("shop", "DistributionReady", "False", "DistributionConflict")
+    world.delete("shop")
+    world.wait_gone("shop")
+    _assert_same(before, _distribution(world))
+    assert world.mutating_calls() == []
+    world.wait_ready("blog")

@@ -84,8 +84,8 @@ class AwsClients:
     cloudfront: Any
     acm: Any
     iam: Any
+    acm_import: Any  # ImportCertificate only: botocore must not retry it (see `create`)
     route53_limiter: TokenBucket = field(repr=False)
-    acm_import: Any = None  # ImportCertificate only: botocore must not retry it (see `create`)
 
     @classmethod
     def create(cls, route53_rate: float | None = None, session: boto3.Session | None = None) -> AwsClients:

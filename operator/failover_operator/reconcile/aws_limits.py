@@ -13,7 +13,8 @@ from ..model.distribution import aliases_of, desired_config
 from ..model.records import plan_records
 from ..status import DISTRIBUTION_READY, HEALTH_CHECK_READY, RECORDS_READY, Condition, Reason
 from .context import Pass
-from .desired import desired_records, previously_owned_names
+from .desired import desired_records
+from .ownership import added_aliases
 
 _PLACEHOLDER_HEALTH_CHECK = "00000000-0000-0000-0000-000000000000"  # ids and domains do not change the batch's size
 
@@ -36,7 +37,7 @@ def check_addresses(state: Pass) -> bool:
 def check_alias_quota(state: Pass) -> bool:
     """Our hostnames plus the aliases the distribution keeps must fit CloudFront's aliases-per-distribution quota."""
     config = state.distribution["DistributionConfig"]
-    leaving = {name.rstrip(".") for name in previously_owned_names(state)} - set(state.spec.hostnames)
+    leaving = added_aliases(state, state.spec.distribution_id) - set(state.spec.hostnames)
     current = aliases_of(config)
     resulting = aliases_of(desired_config(config, state.spec.hostnames, leaving, None) or config)
     limit = state.inputs.max_aliases_per_distribution

@@ -19,7 +19,8 @@ from ..model.trust import check_trust
 from ..status import CERTIFICATE_VALID, DISTRIBUTION_READY, HEALTH_CHECK_READY, RECORDS_READY, Condition, Reason
 from .aws_limits import check_addresses, check_alias_quota, check_change_batch
 from .context import Pass
-from .desired import desired_records, find_zone, names_to_read, previously_owned_names, read_current_records
+from .desired import desired_records, find_zone, names_to_read, read_current_records
+from .ownership import added_aliases
 
 PLACEHOLDER_HEALTH_CHECK = "00000000-0000-0000-0000-000000000000"
 
@@ -132,7 +133,7 @@ def _covers_every_alias(state: Pass) -> bool:
     """
     assert state.bundle is not None
     ours = set(state.spec.hostnames)
-    leaving = {name.rstrip(".") for name in previously_owned_names(state)} - ours
+    leaving = added_aliases(state, state.spec.distribution_id) - ours  # ours to remove; the user's stay
     kept = [alias for alias in aliases_of(state.distribution["DistributionConfig"]) if alias not in ours | leaving]
     uncovered = uncovered_names(kept, state.bundle.dns_names)
     if not uncovered:
