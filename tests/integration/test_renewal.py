@@ -106,6 +106,7 @@ def test_metadata_only_secret_update_changes_nothing(world: World) -> None:
     core.patch_namespaced_secret("site-tls", world.namespace, {"metadata": {"labels": {"touched": "yes"}}})
     renewed = _renew(world)  # Secret events arrive in order: once this is in AWS, the label update was handled
     eventually(lambda: _acm_serial(world, arn) == renewed.cert.serial_number, 30, lambda: "renewal did not reach ACM")
+    world.wait_settled("site")  # the whole pass, not only its first write: later steps must write nothing either
     assert [operation for _, operation in world.mutating_calls()] == ["ImportCertificate"]
 
 
