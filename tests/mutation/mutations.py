@@ -213,7 +213,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "acm-lost-import-not-adopted",
         "reconcile/certificate.py",
-        "        arn, current = _tagged_for(state, bundle)\n",
+        "        arn, current = _tagged_for(state, bundle, tagged)\n",
         "        pass\n",
         (f"{GAPS}::test_a_lost_import_answer_costs_no_second_import",),
         "after a lost ImportCertificate answer the certificate is imported again (not found by its tag)",

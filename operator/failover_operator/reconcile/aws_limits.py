@@ -14,7 +14,7 @@ from ..model.records import plan_records
 from ..status import DISTRIBUTION_READY, HEALTH_CHECK_READY, RECORDS_READY, Condition, Reason
 from .context import Pass
 from .desired import desired_records
-from .ownership import added_aliases
+from .ownership import aliases_leaving
 
 _PLACEHOLDER_HEALTH_CHECK = "00000000-0000-0000-0000-000000000000"  # ids and domains do not change the batch's size
 
@@ -37,7 +37,7 @@ def check_addresses(state: Pass) -> bool:
 def check_alias_quota(state: Pass) -> bool:
     """Our hostnames plus the aliases the distribution keeps must fit CloudFront's aliases-per-distribution quota."""
     config = state.distribution["DistributionConfig"]
-    leaving = added_aliases(state, state.spec.distribution_id) - set(state.spec.hostnames)
+    leaving = aliases_leaving(state)
     current = aliases_of(config)
     resulting = aliases_of(desired_config(config, state.spec.hostnames, leaving, None) or config)
     limit = state.inputs.max_aliases_per_distribution

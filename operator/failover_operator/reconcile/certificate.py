@@ -69,13 +69,15 @@ def _sync_acm(state: Pass, bundle: CertificateBundle) -> dict[str, Any]:
         state.event("KeyTypeChanged", f"key type changed {current.key_type} -> {bundle.key_type}: another ACM certificate")
         _retire(state, f"ACM {arn}")
         arn, current = None, None
+    tagged: list[str] = []
     if current is None:  # none yet, gone, or a new key type: a sharer of this Secret may have imported it already
-        arn, current = _tagged_for(state, bundle)
+        tagged = _tagged_arns(state)
+        arn, current = _tagged_for(state, bundle, tagged)
     if arn is None or current is None:
         arn = _import(state, bundle, None, naming.acm_tags(state.inputs.owner.namespace, state.spec.secret_name))
         state.inputs.persist({"certificate": {"store": "ACM", "arn": arn}})
         _synced(state, Reason.IMPORTED, f"imported certificate {bundle.serial_hex} into ACM as {arn}")
-        _delete_orphans(state, arn)
+        _delete_orphans(state, arn, tagged)
     elif current.sha256_fingerprint != bundle.sha256_fingerprint:
         _import(state, bundle, arn, None)
         found = serial_hex_of(current.serial)
@@ -100,7 +102,13 @@ def _held_by_status(state: Pass) -> tuple[str | None, HeldCertificate | None]:
     return arn, held_certificate(pem)
 
 
-def _tagged_for(state: Pass, bundle: CertificateBundle) -> tuple[str | None, HeldCertificate | None]:
+def _tagged_arns(state: Pass) -> list[str]:
+    """Every ACM certificate tagged for this Secret (one listing per pass that needs it)."""
+    key = naming.certificate_tag(state.inputs.owner.namespace, state.spec.secret_name)
+    return acm.find_certificates_tagged(state.aws.acm, naming.TAG_CERTIFICATE, key)
+
+
+def _tagged_for(state: Pass, bundle: CertificateBundle, tagged: list[str]) -> tuple[str | None, HeldCertificate | None]:
     """This Secret's ACM certificate of the bundle's key type, found by its owner tag, not by anyone's status.
 
     FailoverDomains sharing a Secret converge on it: after a key-type change the
@@ -108,10 +116,9 @@ def _tagged_for(state: Pass, bundle: CertificateBundle) -> tuple[str | None, Hel
     same certificate, then the one the distribution serves, then any of the type
     (it is re-imported in place). Also how a crash before the ARN reached status heals.
     """
-    key = naming.certificate_tag(state.inputs.owner.namespace, state.spec.secret_name)
     serving = state.distribution.get("DistributionConfig", {}).get("ViewerCertificate", {}).get("ACMCertificateArn")
     candidates: list[tuple[int, str, HeldCertificate]] = []
-    for arn in acm.find_certificates_tagged(state.aws.acm, naming.TAG_CERTIFICATE, key):
+    for arn in tagged:
         pem = acm.get_certificate_pem(state.aws.acm, arn)
         held = held_certificate(pem) if pem else None
         if held is not None and held.key_type == bundle.key_type:
@@ -127,11 +134,10 @@ def _import(state: Pass, bundle: CertificateBundle, arn: str | None, tags: dict[
     return acm.import_certificate(state.aws.acm_import, bundle.leaf_pem, bundle.private_key_pem, bundle.chain_pem, arn, tags)
 
 
-def _delete_orphans(state: Pass, keep: str) -> None:
-    """Imports are not idempotent: a retried ImportCertificate whose first response was lost leaves a
-    twin behind. Delete every other certificate tagged for this Secret that nothing uses."""
-    key = naming.certificate_tag(state.inputs.owner.namespace, state.spec.secret_name)
-    for arn in acm.find_certificates_tagged(state.aws.acm, naming.TAG_CERTIFICATE, key):
+def _delete_orphans(state: Pass, keep: str, tagged: list[str]) -> None:
+    """After an import, delete every other certificate tagged for this Secret (listed before it) that nothing
+    uses: leftovers of another key type, or of an import whose answer was lost. In use means kept."""
+    for arn in tagged:
         if arn == keep:
             continue
         try:

@@ -18,7 +18,7 @@ from ..aws.errors import AwsError, Kind
 from ..model.distribution import aliases_of, current_certificate_ref, desired_config, viewer_certificate
 from ..status import DISTRIBUTION_READY, Condition, Reason
 from .context import Pass
-from .ownership import added_aliases, distribution_lock, record_before_update
+from .ownership import aliases_leaving, distribution_lock, record_before_update
 
 MAX_ETAG_RACES = 3
 POLL_SECONDS = 10.0
@@ -32,7 +32,7 @@ def sync_distribution(state: Pass, poll_seconds: float = POLL_SECONDS) -> bool:
 
 def _sync(state: Pass, poll_seconds: float) -> bool:
     viewer = viewer_certificate(state.spec.store, state.certificate_ref, state.spec.minimum_protocol_version)
-    removed = added_aliases(state, state.spec.distribution_id) - set(state.spec.hostnames)  # only aliases we added
+    removed = aliases_leaving(state)
     distribution = state.distribution
     for _ in range(MAX_ETAG_RACES):
         previous_config = distribution["DistributionConfig"]

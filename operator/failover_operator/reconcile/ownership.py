@@ -44,6 +44,11 @@ def added_aliases(state: Pass, distribution_id: str) -> set[str]:
     return {str(alias) for alias in record.get("addedAliases") or []}
 
 
+def aliases_leaving(state: Pass) -> set[str]:
+    """Aliases this FailoverDomain added that its spec no longer names: ours to remove (the user's always stay)."""
+    return added_aliases(state, state.spec.distribution_id) - set(state.spec.hostnames)
+
+
 def record_before_update(
     state: Pass, distribution: dict[str, Any], old: dict[str, Any], new: dict[str, Any], removed: set[str]
 ) -> None:

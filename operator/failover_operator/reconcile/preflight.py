@@ -20,7 +20,7 @@ from ..status import CERTIFICATE_VALID, DISTRIBUTION_READY, HEALTH_CHECK_READY, 
 from .aws_limits import check_addresses, check_alias_quota, check_change_batch
 from .context import Pass
 from .desired import desired_records, find_zone, names_to_read, read_current_records
-from .ownership import added_aliases
+from .ownership import aliases_leaving
 
 PLACEHOLDER_HEALTH_CHECK = "00000000-0000-0000-0000-000000000000"
 
@@ -133,8 +133,7 @@ def _covers_every_alias(state: Pass) -> bool:
     """
     assert state.bundle is not None
     ours = set(state.spec.hostnames)
-    leaving = added_aliases(state, state.spec.distribution_id) - ours  # ours to remove; the user's stay
-    kept = [alias for alias in aliases_of(state.distribution["DistributionConfig"]) if alias not in ours | leaving]
+    kept = [alias for alias in aliases_of(state.distribution["DistributionConfig"]) if alias not in ours | aliases_leaving(state)]
     uncovered = uncovered_names(kept, state.bundle.dns_names)
     if not uncovered:
         return True
